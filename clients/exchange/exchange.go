@@ -1,0 +1,284 @@
+// Package exchange talks to the Exchange Online admin API
+// (POST /adminapi/beta/{tenant}/InvokeCommand), the REST endpoint behind the
+// ExchangeOnlineManagement v3 module, over net/http.
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/cookiejar"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/harden365/harden365/clients/collect"
+)
+
+// Scope is the token audience the admin API accepts.
+const Scope = "https://outlook.office365.com/.default"
+
+// DefaultBaseURL is the worldwide admin API host.
+const DefaultBaseURL = "https://outlook.office365.com"
+
+// Config says where and how to call the admin API.
+type Config struct {
+	BaseURL    string                 // DefaultBaseURL or the simulator's URL
+	TenantID   string                 // tenant GUID (preferred) or initial domain
+	Credential azcore.TokenCredential // Scope
+	HTTPClient *http.Client           // optional
+	PageSize   int                    // Prefer: odata.maxpagesize (default 1000)
+	// MaxRetries bounds retries of 429/5xx per request (default 5, as the
+	// module does).
+	MaxRetries int
+	// RetryBase is the first backoff when the service gives no Retry-After
+	// (default 2 s, doubling, as the module does).
+	RetryBase time.Duration
+}
+
+// Client invokes cmdlets.
+type Client struct {
+	cfg  Config
+	http *http.Client
+	conn string // connection-id, stable per client (session affinity)
+}
+
+// New returns a client. The HTTP client gets a cookie jar: following a
+// nextLink without session affinity fails on the real service.
+func New(cfg Config) *Client {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.PageSize <= 0 || cfg.PageSize > 1000 {
+		cfg.PageSize = 1000
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 5
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = 2 * time.Second
+	}
+	hc := &http.Client{Timeout: 5 * time.Minute}
+	if cfg.HTTPClient != nil {
+		c := *cfg.HTTPClient
+		hc = &c
+	}
+	if hc.Jar == nil {
+		hc.Jar, _ = cookiejar.New(nil)
+	}
+	return &Client{cfg: cfg, http: hc, conn: newID()}
+}
+
+// Row is one object a cmdlet returned, property name to raw JSON value.
+// Sidecar annotations ("X@odata.type") are removed.
+type Row map[string]json.RawMessage
+
+// Hooks receive progress while a cmdlet pages or waits.
+type Hooks struct {
+	Page func(n int)
+	Wait func(d time.Duration, why string)
+}
+
+// Invoke runs a cmdlet and returns every row, following @odata.nextLink by
+// re-POSTing the same body (as the module does).
+func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]any, hooks Hooks) ([]Row, error) {
+	if params == nil {
+		params = map[string]any{} // the service wants {}, never null
+	}
+	body, err := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": cmdlet, "Parameters": params}})
+	if err != nil {
+		return nil, err
+	}
+	url := c.cfg.BaseURL + "/adminapi/beta/" + c.cfg.TenantID + "/InvokeCommand"
+	var rows []Row
+	for url != "" {
+		var page struct {
+			Value    []Row    `json:"value"`
+			NextLink string   `json:"@odata.nextLink"`
+			Warnings []string `json:"@adminapi.warnings"`
+		}
+		if err := c.post(ctx, cmdlet, url, body, &page, hooks); err != nil {
+			return nil, err
+		}
+		for _, r := range page.Value {
+			for k := range r {
+				if strings.Contains(k, "@") {
+					delete(r, k)
+				}
+			}
+		}
+		rows = append(rows, page.Value...)
+		if hooks.Page != nil {
+			hooks.Page(len(page.Value))
+		}
+		for _, w := range page.Warnings {
+			if strings.Contains(w, "There are more results available") {
+				return rows, &collect.Failure{Message: cmdlet + ": the service truncated the result: " + w}
+			}
+		}
+		url = page.NextLink
+	}
+	return rows, nil
+}
+
+func (c *Client) post(ctx context.Context, cmdlet, url string, body []byte, out any, hooks Hooks) error {
+	for attempt := 0; ; attempt++ {
+		tok, err := c.cfg.Credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{Scope}})
+		if err != nil {
+			return &collect.Failure{Message: "getting a token for Exchange Online: " + err.Error(), Fix: "sign in again"}
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("X-ResponseFormat", "json")
+		req.Header.Set("X-CmdletName", cmdlet)
+		req.Header.Set("X-ClientApplication", "ExoManagementModule")
+		req.Header.Set("X-SerializationLevel", "Partial")
+		req.Header.Set("X-AnchorMailbox", "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@"+c.cfg.TenantID)
+		req.Header.Set("Prefer", "odata.maxpagesize="+strconv.Itoa(c.cfg.PageSize))
+		req.Header.Set("connection-id", c.conn)
+		req.Header.Set("client-request-id", newID())
+		req.Header.Set("User-Agent", "harden365")
+
+		resp, err := c.http.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if attempt < c.cfg.MaxRetries {
+				if werr := c.wait(ctx, attempt, "", "Exchange connection failed ("+err.Error()+")", hooks); werr != nil {
+					return werr
+				}
+				continue
+			}
+			return &collect.Failure{Message: cmdlet + ": " + err.Error()}
+		}
+		data, rerr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if rerr == nil && resp.StatusCode == http.StatusOK {
+			if err := json.Unmarshal(data, out); err != nil {
+				if attempt < c.cfg.MaxRetries { // a truncated page: the same link succeeds on retry
+					if werr := c.wait(ctx, attempt, "", "Exchange sent a broken page", hooks); werr != nil {
+						return werr
+					}
+					continue
+				}
+				return &collect.Failure{HTTPStatus: resp.StatusCode, Message: cmdlet + ": undecodable response: " + err.Error()}
+			}
+			return nil
+		}
+		retryable := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
+			resp.StatusCode == http.StatusGatewayTimeout || resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusInternalServerError || rerr != nil
+		if retryable && attempt < c.cfg.MaxRetries {
+			why := fmt.Sprintf("Exchange answered %d", resp.StatusCode)
+			if resp.StatusCode == http.StatusTooManyRequests {
+				why = "throttled by Exchange"
+			}
+			if werr := c.wait(ctx, attempt, resp.Header.Get("Retry-After"), why, hooks); werr != nil {
+				return werr
+			}
+			continue
+		}
+		return explain(cmdlet, resp.StatusCode, data)
+	}
+}
+
+// wait sleeps for Retry-After (seconds, fractions allowed) or the module's
+// backoff, 2 s·2^attempt.
+func (c *Client) wait(ctx context.Context, attempt int, retryAfter, why string, hooks Hooks) error {
+	d := time.Duration(float64(c.cfg.RetryBase) * math.Pow(2, float64(attempt)))
+	if s, err := strconv.ParseFloat(strings.TrimSpace(retryAfter), 64); err == nil && s >= 0 {
+		d = time.Duration(s * float64(time.Second))
+	}
+	if hooks.Wait != nil {
+		hooks.Wait(d, why)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// explain turns an error response into a Failure with the service's own
+// words and what would fix it.
+func explain(cmdlet string, status int, body []byte) error {
+	msg := serviceMessage(body)
+	f := &collect.Failure{HTTPStatus: status}
+	switch status {
+	case http.StatusUnauthorized:
+		f.Message = fmt.Sprintf("%s: 401 Unauthorized (token rejected)", cmdlet)
+		f.Fix = "the app needs the Exchange.ManageAsApp application permission on Office 365 Exchange Online, with admin consent, and a token for " + Scope
+	case http.StatusForbidden:
+		f.Message = fmt.Sprintf("%s: 403 Forbidden", cmdlet)
+		f.Fix = "assign the Global Reader role (reads) or Exchange Administrator (changes) to the signed-in account or the app's service principal"
+		if strings.HasPrefix(cmdlet, "Set-") || strings.HasPrefix(cmdlet, "New-") || strings.HasPrefix(cmdlet, "Remove-") {
+			f.Fix = "assign the Exchange Administrator role to the signed-in account or the app's service principal"
+		}
+	default:
+		f.Message = fmt.Sprintf("%s: HTTP %d", cmdlet, status)
+	}
+	if msg != "" {
+		f.Message += ": " + msg
+	}
+	return f
+}
+
+// serviceMessage digs the useful text out of the admin API's OData error:
+// details[0].message (whose last |-separated part is the text), then
+// innererror.internalexception.message, then error.message. A 403 body may
+// be NULs rather than JSON.
+func serviceMessage(body []byte) string {
+	var e struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+			Details []struct {
+				Message string `json:"message"`
+			} `json:"details"`
+			Inner struct {
+				Internal struct {
+					Message string `json:"message"`
+				} `json:"internalexception"`
+			} `json:"innererror"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(bytes.Trim(body, "\x00 \r\n\t"), &e) != nil {
+		return ""
+	}
+	pick := func(s string) string {
+		if i := strings.LastIndexByte(s, '|'); i >= 0 {
+			return strings.TrimSpace(s[i+1:])
+		}
+		return strings.TrimSpace(s)
+	}
+	if len(e.Error.Details) > 0 && e.Error.Details[0].Message != "" {
+		return pick(e.Error.Details[0].Message)
+	}
+	if e.Error.Inner.Internal.Message != "" {
+		return pick(e.Error.Inner.Internal.Message)
+	}
+	return strings.TrimSpace(strings.TrimSpace(e.Error.Code + " " + e.Error.Message))
+}
+
+// IsNotFound reports whether err is the service's "object couldn't be found".
+func IsNotFound(err error) bool {
+	var f *collect.Failure
+	return errors.As(err, &f) && f.HTTPStatus == http.StatusNotFound
+}

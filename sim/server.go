@@ -1,0 +1,246 @@
+package sim
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options are the simulator's knobs.
+type Options struct {
+	// Latency is added to every API request.
+	Latency time.Duration
+	// PageSize, when > 0, caps every service's page size (to force paging
+	// in tests). Otherwise each service uses its real defaults and maxima.
+	PageSize int
+}
+
+// Server serves one scenario over HTTP.
+type Server struct {
+	opts Options
+
+	mu  sync.Mutex // guards sc.Doc
+	sc  *Scenario
+	t0  time.Time // real time the clock started
+	url string
+
+	requests map[string]*atomic.Int64
+
+	ln  net.Listener
+	srv *http.Server
+}
+
+// Services counted in /_sim/stats.
+var services = []string{"graph", "exchange", "okta"}
+
+// New returns a server for sc. It does not listen until Start.
+func New(sc *Scenario, opts Options) *Server {
+	s := &Server{opts: opts, sc: sc, t0: time.Now(), requests: map[string]*atomic.Int64{}}
+	for _, name := range services {
+		s.requests[name] = &atomic.Int64{}
+	}
+	return s
+}
+
+// Start listens on addr (default 127.0.0.1:0) and serves in the
+// background. It returns the base URL.
+func (s *Server) Start(addr string) (string, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("simulator: listen on %s: %w", addr, err)
+	}
+	s.ln = ln
+	s.url = "http://" + ln.Addr().String()
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln) //nolint:errcheck // returns on Close
+	return s.url, nil
+}
+
+// URL is the base URL, once started.
+func (s *Server) URL() string { return s.url }
+
+// Close stops the server.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return s.srv.Shutdown(ctx)
+}
+
+// Scenario is the scenario being served.
+func (s *Server) Scenario() *Scenario { return s.sc }
+
+// Now is the simulator's clock: the scenario's asOf (midnight UTC) plus the
+// real time elapsed since the server was created.
+func (s *Server) Now() time.Time {
+	return s.sc.AsOf().Add(time.Since(s.t0)).UTC()
+}
+
+// Requests returns how many API requests each service has answered.
+func (s *Server) Requests() map[string]int64 {
+	out := map[string]int64{}
+	for k, v := range s.requests {
+		out[k] = v.Load()
+	}
+	return out
+}
+
+// Handler is the simulator's whole HTTP API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	graph := s.service("graph", s.graphAuth, s.graphHandler())
+	mux.Handle("/v1.0/", graph)
+	mux.Handle("/beta/", graph)
+	mux.Handle("/adminapi/", s.service("exchange", s.exchangeAuth, http.HandlerFunc(s.exchange)))
+	mux.Handle("/api/v1/", s.service("okta", s.oktaAuth, s.oktaHandler()))
+	// Okta's org metadata needs no token.
+	mux.Handle("/.well-known/okta-organization", s.service("okta", nil, http.HandlerFunc(s.oktaWellKnown)))
+	mux.HandleFunc("GET /_sim/state", s.state)
+	mux.HandleFunc("GET /_sim/stats", s.stats)
+	mux.HandleFunc("GET /_sim/info", s.info)
+	return mux
+}
+
+// service wraps a service's handler: counts it, adds latency, checks the
+// token with the service's own 401.
+func (s *Server) service(name string, auth func(http.ResponseWriter, *http.Request) bool, h http.Handler) http.Handler {
+	counter := s.requests[name]
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		counter.Add(1)
+		if s.opts.Latency > 0 {
+			select {
+			case <-time.After(s.opts.Latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if auth != nil && !auth(w, r) {
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) state(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	writeJSON(w, http.StatusOK, s.sc.Doc)
+}
+
+// info tells a --sim client what it is talking to: the scenario's name,
+// tenant and asOf, and the simulator's clock.
+func (s *Server) info(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"name": s.sc.Name(), "tenantId": s.sc.TenantID(), "initialDomain": s.sc.InitialDomain(),
+		"asOf": s.sc.AsOf().Format("2006-01-02"), "now": s.Now().Format(time.RFC3339),
+	})
+}
+
+func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"requests": s.Requests()})
+}
+
+// bearer returns the token of "Authorization: <scheme> <token>" when the
+// scheme is one of schemes.
+func bearer(r *http.Request, schemes ...string) string {
+	h := r.Header.Get("Authorization")
+	for _, sc := range schemes {
+		if len(h) > len(sc)+1 && strings.EqualFold(h[:len(sc)], sc) && h[len(sc)] == ' ' {
+			return strings.TrimSpace(h[len(sc)+1:])
+		}
+	}
+	return ""
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// pageSize picks a page size: the client's request (if any) capped by the
+// service's maximum, else the service default; then the test knob.
+func (s *Server) pageSize(requested, def, max int) int {
+	n := def
+	if requested > 0 {
+		n = requested
+	}
+	if n > max {
+		n = max
+	}
+	if s.opts.PageSize > 0 && n > s.opts.PageSize {
+		n = s.opts.PageSize
+	}
+	return n
+}
+
+// Opaque page tokens: an offset with a tag, base64url, so clients cannot
+// rely on their form.
+func pageToken(tag string, offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(tag + ":" + strconv.Itoa(offset)))
+}
+
+func parsePageToken(tag, tok string) (int, bool) {
+	if tok == "" {
+		return 0, true
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, false
+	}
+	rest, ok := strings.CutPrefix(string(b), tag+":")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n >= 0
+}
+
+// window returns items[off:off+size] and the next offset (-1 at the end).
+func window[T any](items []T, off, size int) ([]T, int) {
+	if off > len(items) {
+		off = len(items)
+	}
+	end := off + size
+	if end >= len(items) {
+		return items[off:], -1
+	}
+	return items[off:end], end
+}
+
+// clone deep-copies generic JSON so handlers can shape responses without
+// touching the state.
+func clone(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = clone(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(x))
+		for i, e := range x {
+			a[i] = clone(e)
+		}
+		return a
+	}
+	return v
+}
+
+func baseURL(r *http.Request) string { return "http://" + r.Host }
