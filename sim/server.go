@@ -75,9 +75,14 @@ func (s *Server) Close() error {
 	if s.srv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// A short graceful shutdown, then close: idle-but-new connections would
+	// otherwise hold Shutdown for seconds.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	return s.srv.Shutdown(ctx)
+	if err := s.srv.Shutdown(ctx); err != nil {
+		return s.srv.Close()
+	}
+	return nil
 }
 
 // Scenario is the scenario being served.
