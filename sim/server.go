@@ -34,6 +34,9 @@ type Server struct {
 
 	requests map[string]*atomic.Int64
 
+	oktaRate oktaRateState // X-Rate-Limit-* counters
+	oktaSeq  atomic.Int64  // request and error ids
+
 	ln  net.Listener
 	srv *http.Server
 }
