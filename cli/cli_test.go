@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/harden365/harden365/tenant"
+)
+
+func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Main(context.Background(), args, IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return out.String(), errOut.String(), code
+}
+
+func TestScenariosListsBuiltins(t *testing.T) {
+	out, errOut, code := run(t, "scenarios")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, name := range []string{"contoso", "okta-classic", "whitepaper"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("scenarios does not list %s:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(out, "2019-06-01") {
+		t.Errorf("whitepaper's date missing:\n%s", out)
+	}
+}
+
+// collect writes a snapshot that reads back to the same value.
+func TestCollectRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	_, errOut, code := run(t, "collect", "--scenario", "whitepaper", "--out", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := tenant.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := snap.Errors(); len(errs) > 0 {
+		t.Fatalf("whitepaper collected with errors: %+v", errs)
+	}
+	if snap.Source != "scenario:whitepaper" || snap.AsOf.Format("2006-01-02") != "2019-06-01" {
+		t.Errorf("source %q asOf %s", snap.Source, snap.AsOf)
+	}
+	if len(snap.Users) < 30 || len(snap.Exchange.CASMailboxes) < 30 || !snap.Okta.Configured {
+		t.Errorf("whitepaper looks empty: %d users, %d mailboxes, okta %v", len(snap.Users), len(snap.Exchange.CASMailboxes), snap.Okta.Configured)
+	}
+	again, err := tenant.Encode(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, data) {
+		t.Error("re-encoding the read snapshot changed it")
+	}
+	snap2, err := tenant.Decode(again)
+	if err != nil || !reflect.DeepEqual(snap, snap2) {
+		t.Errorf("round trip differs (err %v)", err)
+	}
+	if !strings.Contains(errOut, "graph.users") || !strings.Contains(errOut, "Wrote") {
+		t.Errorf("no progress on stderr:\n%s", errOut)
+	}
+}
+
+func TestCollectNeedsATarget(t *testing.T) {
+	_, errOut, code := run(t, "collect", "--out", filepath.Join(t.TempDir(), "x.json"))
+	if code != 1 || !strings.Contains(errOut, "--scenario") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	_, errOut, code = run(t, "collect", "--scenario", "nope", "--out", "x.json")
+	if code != 1 || !strings.Contains(errOut, "built-ins") {
+		t.Errorf("unknown scenario: exit %d, stderr %q", code, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"name": "x", "asOf": "2026-01-01", "tenant": {"id": "t", "displayName": "d", "initialDomain": "i"}, "graph": {"users": {}}}`), 0o600)
+	_, errOut, code = run(t, "collect", "--scenario", bad, "--out", "x.json")
+	if code != 1 || !strings.Contains(errOut, "$.graph.users") || !strings.Contains(errOut, "expected an array") {
+		t.Errorf("malformed scenario: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// sim serve prints its URL first; collect --sim reads from it; the
+// simulator's stats count the requests.
+func TestSimServeAndCollectFromIt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan int)
+	go func() {
+		done <- Main(ctx, []string{"sim", "serve", "--scenario", "contoso"}, IO{In: strings.NewReader(""), Out: pw, ErrOut: io.Discard})
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	var first struct{ URL string }
+	if err := json.Unmarshal([]byte(line), &first); err != nil || !strings.HasPrefix(first.URL, "http://127.0.0.1:") {
+		t.Fatalf("first line %q: %v", line, err)
+	}
+
+	out, errOut, code := run(t, "collect", "--sim", first.URL, "--out", "-", "--quiet")
+	if code != 0 {
+		t.Fatalf("collect --sim: exit %d: %s", code, errOut)
+	}
+	snap, err := tenant.Decode([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Tenant.DisplayName == "" || snap.AsOf.Format("2006-01-02") != "2026-11-01" || len(snap.Errors()) != 0 {
+		t.Errorf("tenant %+v asOf %s errors %+v", snap.Tenant, snap.AsOf, snap.Errors())
+	}
+
+	resp, err := http.Get(first.URL + "/_sim/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stats struct{ Requests map[string]int }
+	json.NewDecoder(resp.Body).Decode(&stats)
+	resp.Body.Close()
+	for _, svc := range []string{"graph", "exchange", "okta"} {
+		if stats.Requests[svc] == 0 {
+			t.Errorf("no %s requests counted: %v", svc, stats.Requests)
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("sim serve exited %d", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("sim serve did not stop when interrupted")
+	}
+}

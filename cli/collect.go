@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/harden365/harden365/clients"
+	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/tenant"
+)
+
+func newCollectCmd(a *app) *cobra.Command {
+	var t target
+	var out string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Discovery only: collect the organisation into a snapshot file (JSON) for offline work",
+		Example: "  harden365 collect --scenario whitepaper --out whitepaper.json\n" +
+			"  harden365 collect --sim http://127.0.0.1:8443 --out s.json",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return errors.New("--out FILE is required (use - for standard output)")
+			}
+			conn, err := t.open(cmd.Context(), a, "")
+			if err != nil {
+				return err
+			}
+			defer conn.close()
+			var mu sync.Mutex
+			sink := func(ev collect.Event) {
+				a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages, "wait", ev.Wait, "msg", ev.Message)
+				if quiet {
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				switch ev.Kind {
+				case collect.Waiting:
+					fmt.Fprintf(a.io.ErrOut, "  … %s: %s, retrying in %s\n", ev.Source, ev.Message, ev.Wait)
+				case collect.Done:
+					if ev.Status.State == tenant.StateOK {
+						fmt.Fprintf(a.io.ErrOut, "  ✓ %-34s %6d items  %3d pages\n", ev.Source, ev.Items, ev.Pages)
+					} else {
+						fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, ev.Status.Error)
+					}
+				}
+			}
+			if !quiet {
+				fmt.Fprintf(a.io.ErrOut, "Collecting from %s (as of %s)\n", conn.label, conn.cfg.AsOf.Format("2006-01-02"))
+			}
+			snap, err := clients.Discover(cmd.Context(), conn.cfg, sink)
+			if err != nil {
+				return err
+			}
+			data, err := tenant.Encode(snap)
+			if err != nil {
+				return err
+			}
+			if out == "-" {
+				_, err = a.io.Out.Write(data)
+				return err
+			}
+			if err := writeFileAtomic(out, data); err != nil {
+				return err
+			}
+			if !quiet {
+				errs := snap.Errors()
+				fmt.Fprintf(a.io.ErrOut, "Wrote %s: %d users, %d mailboxes; %d of %d sources could not be collected\n",
+					out, len(snap.Users), len(snap.Exchange.CASMailboxes), len(errs), len(snap.Collection))
+			}
+			return nil
+		},
+	}
+	t.flags(cmd)
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write the snapshot to `FILE` (- for standard output)")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print no progress")
+	return cmd
+}
+
+// writeFileAtomic writes via a temporary file and rename, so an interrupted
+// write never leaves half a file behind.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,110 @@
+// Package cli holds harden365's commands (cobra, rendered by fang). Each
+// command parses its flags into an options struct and hands it to a run
+// function with injected I/O, so tests can drive it without globals.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time (-ldflags "-X .../cli.Version=v1.2.3").
+var Version = ""
+
+// IO is where a command reads and writes; tests replace it.
+type IO struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// app is what every command shares: its streams and the debug log.
+type app struct {
+	io       IO
+	debug    string
+	log      *slog.Logger
+	closeLog func()
+}
+
+// ExitError carries a specific exit code (CONTRACT.md) out of a command.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// NewRoot builds the command tree.
+func NewRoot(streams IO) *cobra.Command {
+	a := &app{io: streams, log: slog.New(slog.DiscardHandler), closeLog: func() {}}
+	root := &cobra.Command{
+		Use:   "harden365",
+		Short: "Find every way to read an organisation's Exchange Online mail with a password alone, and close them",
+		Long: "harden365 collects an organisation's Microsoft 365 (Exchange Online, Entra ID) and Okta settings,\n" +
+			"shows who can read mail with a password alone, previews fixes and applies them in a safe order.\n\n" +
+			"Try it without an account: harden365 demo",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return a.openDebugLog()
+		},
+		PersistentPostRun: func(cmd *cobra.Command, args []string) { a.closeLog() },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return errors.New("connecting to a real organisation is not available yet in this build; run `harden365 demo` to try the simulated organisation")
+		},
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.PersistentFlags().StringVar(&a.debug, "debug", "", "write a debug log to `FILE` (never to the screen)")
+	root.AddCommand(newScenariosCmd(a), newSimCmd(a), newCollectCmd(a), newDemoCmd(a))
+	return root
+}
+
+func (a *app) openDebugLog() error {
+	if a.debug == "" {
+		return nil
+	}
+	f, err := os.OpenFile(a.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("--debug: %w", err)
+	}
+	a.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.closeLog = func() { f.Close() }
+	a.log.Debug("harden365 starting", "version", version(), "args", os.Args[1:])
+	return nil
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+// Main runs harden365 and returns the process exit code.
+func Main(ctx context.Context, args []string, streams IO) int {
+	root := NewRoot(streams)
+	root.SetArgs(args)
+	err := fang.Execute(ctx, root, fang.WithVersion(version()), fang.WithNotifySignal(os.Interrupt))
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return 1
+}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/harden365/harden365/clients"
+	"github.com/harden365/harden365/sim"
+)
+
+// target is where a command collects from: a built-in or file scenario
+// (an in-process simulator on loopback), a running simulator, or a
+// profile.
+type target struct {
+	scenario string
+	simURL   string
+	profile  string
+	asOf     string
+	// latency is added to every simulated request (scenario mode only).
+	latency time.Duration
+}
+
+func (t *target) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&t.scenario, "scenario", "", "simulate a built-in scenario `NAME` or a scenario FILE (see `harden365 scenarios`)")
+	cmd.Flags().StringVar(&t.simURL, "sim", "", "collect from a running `harden365 sim serve` at `URL`")
+	cmd.Flags().StringVar(&t.profile, "profile", "", "collect from the organisation of connection profile `NAME`")
+	cmd.Flags().StringVar(&t.asOf, "as-of", "", "judge the organisation as of `YYYY-MM-DD` (default: the scenario's date, or today)")
+}
+
+// connection is an opened target.
+type connection struct {
+	cfg   clients.Config
+	label string // what the user sees: "scenario contoso", "simulator http://..."
+	name  string // organisation or scenario name
+	close func()
+}
+
+func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*connection, error) {
+	n := 0
+	for _, s := range []string{t.scenario, t.simURL, t.profile} {
+		if s != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		return nil, errors.New("give only one of --scenario, --sim and --profile")
+	}
+	if n == 0 {
+		if defaultScenario == "" {
+			return nil, errors.New("say what to collect from: --scenario NAME|FILE, --sim URL or --profile NAME")
+		}
+		t.scenario = defaultScenario
+	}
+	var asOf time.Time
+	if t.asOf != "" {
+		d, err := time.Parse("2006-01-02", t.asOf)
+		if err != nil {
+			return nil, fmt.Errorf("--as-of %q: expected a date YYYY-MM-DD", t.asOf)
+		}
+		asOf = d
+	}
+	switch {
+	case t.profile != "":
+		return nil, errors.New("--profile: connection profiles to real organisations are not available yet in this build; use --scenario or --sim")
+	case t.simURL != "":
+		info, err := simInfo(ctx, t.simURL)
+		if err != nil {
+			return nil, err
+		}
+		if asOf.IsZero() {
+			asOf = info.asOf
+		}
+		cfg := clients.SimConfig(t.simURL, asOf)
+		cfg.TenantID = info.tenantID
+		a.log.Debug("collecting from a running simulator", "url", t.simURL, "scenario", info.name)
+		return &connection{cfg: cfg, label: "simulator " + t.simURL, name: info.name, close: func() {}}, nil
+	default:
+		sc, err := sim.Load(t.scenario)
+		if err != nil {
+			return nil, err
+		}
+		srv := sim.New(sc, sim.Options{Latency: t.latency})
+		url, err := srv.Start("127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		if asOf.IsZero() {
+			asOf = sc.AsOf()
+		}
+		cfg := clients.SimConfig(url, asOf)
+		cfg.Source = "scenario:" + sc.Name()
+		cfg.TenantID = sc.TenantID()
+		a.log.Debug("simulating scenario", "scenario", sc.Name(), "file", sc.File, "url", url)
+		return &connection{cfg: cfg, label: "scenario " + sc.Name(), name: sc.Name(), close: func() { srv.Close() }}, nil
+	}
+}
+
+type simInfoResult struct {
+	name, tenantID string
+	asOf           time.Time
+}
+
+func simInfo(ctx context.Context, url string) (simInfoResult, error) {
+	url = strings.TrimRight(url, "/")
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/_sim/info", nil)
+	if err != nil {
+		return simInfoResult{}, fmt.Errorf("--sim %q: %w", url, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return simInfoResult{}, fmt.Errorf("--sim %s: no simulator answers there (%v); start one with `harden365 sim serve --scenario NAME`", url, err)
+	}
+	defer resp.Body.Close()
+	var info struct {
+		Name, TenantID, AsOf string
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&info) != nil {
+		return simInfoResult{}, fmt.Errorf("--sim %s: that is not a harden365 simulator (GET /_sim/info answered %s)", url, resp.Status)
+	}
+	d, err := time.Parse("2006-01-02", info.AsOf)
+	if err != nil {
+		return simInfoResult{}, fmt.Errorf("--sim %s: the simulator's asOf %q is not a date", url, info.AsOf)
+	}
+	return simInfoResult{name: info.Name, tenantID: info.TenantID, asOf: d}, nil
+}

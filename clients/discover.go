@@ -1,0 +1,189 @@
+// Package clients talks to the outside world: Microsoft Graph
+// (clients/graph), the Exchange Online admin API (clients/exchange) and
+// Okta (clients/okta). Discover runs all their collectors concurrently and
+// assembles one tenant.Snapshot, turning every failure into a collection
+// status instead of aborting.
+package clients
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/harden365/harden365/clients/auth"
+	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/clients/exchange"
+	"github.com/harden365/harden365/clients/graph"
+	"github.com/harden365/harden365/clients/okta"
+	"github.com/harden365/harden365/tenant"
+)
+
+// Config says where each service is and how to sign in.
+type Config struct {
+	// Source is recorded in the snapshot ("scenario:contoso", ...).
+	Source string
+
+	GraphURL    string // https://graph.microsoft.com
+	ExchangeURL string // https://outlook.office365.com
+	OktaURL     string // https://acme.okta.com; empty: no Okta
+
+	// TenantID is the Entra tenant GUID; when empty it is read from Graph
+	// first.
+	TenantID string
+	// Credential signs Graph and Exchange requests (each with its scope).
+	Credential azcore.TokenCredential
+	// OktaToken is an API token (SSWS) or, with OktaAuthMode "Bearer", an
+	// OAuth access token.
+	OktaToken    string
+	OktaAuthMode string
+
+	HTTPClient *http.Client
+	// AsOf is the date judged; sign-ins and logs are read for the 30 days
+	// before it.
+	AsOf time.Time
+	// PageSize, when > 0, asks every service for pages of this size.
+	PageSize int
+	// Concurrency bounds requests in flight per service (default 8).
+	Concurrency int
+}
+
+// SimConfig points every client at a simulator's base URL with the fixed
+// test token.
+func SimConfig(url string, asOf time.Time) Config {
+	url = strings.TrimRight(url, "/")
+	return Config{
+		Source:   "sim:" + url,
+		GraphURL: url, ExchangeURL: url, OktaURL: url,
+		Credential: auth.Static(auth.SimToken),
+		OktaToken:  auth.SimToken,
+		AsOf:       asOf,
+	}
+}
+
+// Discover collects everything it can. It returns an error only when ctx
+// ends; failures of single sources are recorded in Snapshot.Collection.
+func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snapshot, error) {
+	if sink == nil {
+		sink = func(collect.Event) {}
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	snap := &tenant.Snapshot{
+		SchemaVersion: tenant.SchemaVersion,
+		AsOf:          cfg.AsOf,
+		CollectedAt:   time.Now().UTC(),
+		Source:        cfg.Source,
+		Tenant:        tenant.Tenant{ID: cfg.TenantID},
+	}
+	gcfg := graph.Config{BaseURL: cfg.GraphURL, Credential: cfg.Credential, HTTPClient: cfg.HTTPClient,
+		AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency}
+
+	var tasks []collect.Task
+	gtasks, err := graph.Tasks(gcfg)
+	if err != nil {
+		snap.SetStatus(tenant.SourceStatus{ID: "graph", Service: "graph", State: tenant.StateError, Error: err.Error()})
+	}
+	tasks = append(tasks, gtasks...)
+
+	// The admin API's URL needs the tenant; ask Graph when not given.
+	tenantID := cfg.TenantID
+	var tenantErr error
+	if tenantID == "" {
+		t, err := graph.Organization(ctx, gcfg)
+		if err != nil {
+			tenantErr = err
+		} else {
+			tenantID = t.ID
+			snap.Tenant = t
+		}
+	}
+	etasks := exchange.Tasks(exchange.Config{BaseURL: cfg.ExchangeURL, TenantID: tenantID, Credential: cfg.Credential,
+		HTTPClient: cfg.HTTPClient, PageSize: cfg.PageSize})
+	if tenantID == "" {
+		for i := range etasks {
+			etasks[i].Run = func(context.Context, *collect.Reporter) (func(*tenant.Snapshot), error) {
+				return nil, &collect.Failure{Message: "the tenant id is unknown (reading the organization from Graph failed: " + errString(tenantErr) + ")",
+					Fix: "give the tenant id, or grant Organization.Read.All"}
+			}
+		}
+	}
+	tasks = append(tasks, etasks...)
+
+	if cfg.OktaURL != "" {
+		otasks, err := okta.Tasks(okta.Config{OrgURL: cfg.OktaURL, Token: cfg.OktaToken, AuthMode: cfg.OktaAuthMode,
+			HTTPClient: cfg.HTTPClient, AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency})
+		if err != nil {
+			snap.SetStatus(tenant.SourceStatus{ID: "okta", Service: "okta", State: tenant.StateError, Error: err.Error()})
+		}
+		tasks = append(tasks, otasks...)
+	}
+
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := runTask(ctx, t, sink, &mu, snap)
+			mu.Lock()
+			snap.SetStatus(st)
+			mu.Unlock()
+			sink(collect.Event{Source: t.ID, Service: t.Service, Kind: collect.Done, Items: st.Items, Pages: st.Pages, Status: &st})
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return snap, err
+	}
+	return snap, nil
+}
+
+func runTask(ctx context.Context, t collect.Task, sink collect.Sink, mu *sync.Mutex, snap *tenant.Snapshot) (st tenant.SourceStatus) {
+	rep := collect.NewReporter(t.ID, t.Service, sink)
+	sink(collect.Event{Source: t.ID, Service: t.Service, Kind: collect.Started})
+	st = tenant.SourceStatus{ID: t.ID, Service: t.Service}
+	defer func() {
+		if r := recover(); r != nil { // a collector bug must not take the others down
+			st.State, st.Error = tenant.StateError, "internal error while collecting: "+errString(asError(r))
+		}
+		st.Items, st.Pages, st.Retries = rep.Counts()
+	}()
+	apply, err := t.Run(ctx, rep)
+	if err != nil {
+		st.State = tenant.StateError
+		st.Error = err.Error()
+		var f *collect.Failure
+		if errors.As(err, &f) {
+			st.HTTPStatus, st.Fix = f.HTTPStatus, f.Fix
+		}
+		return st
+	}
+	func() {
+		mu.Lock()
+		defer mu.Unlock()
+		apply(snap)
+	}()
+	st.State = tenant.StateOK
+	return st
+}
+
+func asError(r any) error {
+	if e, ok := r.(error); ok {
+		return e
+	}
+	return errors.New(strings.TrimSpace(strings.ReplaceAll(fmt.Sprint(r), "\n", " ")))
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "unknown error"
+	}
+	return err.Error()
+}

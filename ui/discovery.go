@@ -1,0 +1,411 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/tenant"
+)
+
+// Discoverer runs discovery, reporting progress to sink. The CLI binds it
+// to clients.Discover; tests bind it to anything.
+type Discoverer func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error)
+
+// DiscoveryOptions describe what is being discovered, for the header.
+type DiscoveryOptions struct {
+	Mode string // "demo", or the profile's name
+	Org  string // what is being collected: "scenario contoso"
+	AsOf time.Time
+}
+
+type discoveryKeys struct {
+	Toggle key.Binding
+	Help   key.Binding
+	Quit   key.Binding
+}
+
+func (k discoveryKeys) ShortHelp() []key.Binding { return []key.Binding{k.Toggle, k.Help, k.Quit} }
+func (k discoveryKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Toggle}, {k.Help, k.Quit}}
+}
+
+func newDiscoveryKeys() discoveryKeys {
+	return discoveryKeys{
+		Toggle: key.NewBinding(key.WithKeys("tab", "s"), key.WithHelp("tab", "sources/summary")),
+		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more help")),
+		Quit:   key.NewBinding(key.WithKeys("q", "ctrl+c", "esc"), key.WithHelp("q", "quit")),
+	}
+}
+
+// source is one collector's row.
+type source struct {
+	id, service   string
+	items, pages  int
+	started, done time.Time
+	waiting       string
+	status        *tenant.SourceStatus
+}
+
+// Messages.
+type (
+	progressMsg struct{ ev collect.Event }
+	finishedMsg struct {
+		snap *tenant.Snapshot
+		err  error
+	}
+)
+
+// Discovery is the discovery screen: live progress per collector, then a
+// summary of what was found.
+type Discovery struct {
+	opts     DiscoveryOptions
+	run      Discoverer
+	events   chan tea.Msg
+	cancel   context.CancelFunc
+	styles   Styles
+	keys     discoveryKeys
+	help     help.Model
+	spin     spinner.Model
+	sources  map[string]*source
+	started  time.Time
+	finished time.Time
+	snap     *tenant.Snapshot
+	err      error
+	summary  bool // summary view (after discovery) vs sources view
+	width    int
+	height   int
+	now      func() time.Time
+}
+
+// NewDiscovery returns the screen; discovery starts with Init.
+func NewDiscovery(opts DiscoveryOptions, run Discoverer) *Discovery {
+	return &Discovery{
+		opts: opts, run: run, events: make(chan tea.Msg, 256),
+		styles: NewStyles(true), keys: newDiscoveryKeys(), help: help.New(),
+		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		sources: map[string]*source{}, width: 80, height: 24, now: time.Now,
+	}
+}
+
+// Snapshot is what discovery found (nil until it finishes).
+func (m *Discovery) Snapshot() *tenant.Snapshot { return m.snap }
+
+// Init starts discovery in the background.
+func (m *Discovery) Init() tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.started = m.now()
+	go func() {
+		snap, err := m.run(ctx, func(ev collect.Event) { m.events <- progressMsg{ev} })
+		m.events <- finishedMsg{snap, err}
+	}()
+	return tea.Batch(m.wait(), m.spin.Tick, tea.RequestBackgroundColor)
+}
+
+func (m *Discovery) wait() tea.Cmd {
+	return func() tea.Msg { return <-m.events }
+}
+
+// Update handles keys, progress and resizes.
+func (m *Discovery) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+	case tea.BackgroundColorMsg:
+		m.styles = NewStyles(msg.IsDark())
+		m.help.Styles = help.DefaultStyles(msg.IsDark())
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			if m.cancel != nil {
+				m.cancel()
+			}
+			return m, tea.Quit
+		case key.Matches(msg, m.keys.Toggle):
+			if m.snap != nil {
+				m.summary = !m.summary
+			}
+		case key.Matches(msg, m.keys.Help):
+			m.help.ShowAll = !m.help.ShowAll
+		}
+	case progressMsg:
+		m.apply(msg.ev)
+		return m, m.wait()
+	case finishedMsg:
+		m.snap, m.err, m.finished = msg.snap, msg.err, m.now()
+		m.summary = m.snap != nil
+		m.keys.Toggle.SetEnabled(m.snap != nil)
+		return m, nil
+	case spinner.TickMsg:
+		if m.snap != nil {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Discovery) apply(ev collect.Event) {
+	s := m.sources[ev.Source]
+	if s == nil {
+		s = &source{id: ev.Source, service: ev.Service, started: m.now()}
+		m.sources[ev.Source] = s
+	}
+	s.items, s.pages = ev.Items, ev.Pages
+	switch ev.Kind {
+	case collect.Waiting:
+		s.waiting = fmt.Sprintf("%s, retry in %s", ev.Message, ev.Wait.Round(100*time.Millisecond))
+	case collect.Page:
+		s.waiting = ""
+	case collect.Done:
+		s.waiting, s.status, s.done = "", ev.Status, m.now()
+	}
+}
+
+// View renders the screen.
+func (m *Discovery) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	return v
+}
+
+func (m *Discovery) render() string {
+	st := m.styles
+	w := max(m.width, 40)
+	var b strings.Builder
+
+	title := st.Title.Render("harden365") + st.Subtitle.Render(" · "+Clean(m.opts.Mode))
+	right := st.Subtitle.Render(truncate(Clean(m.orgName()), max(w-30, 10)) + " · as of " + m.opts.AsOf.Format("2006-01-02"))
+	gap := w - lipgloss.Width(title) - lipgloss.Width(right) - 2
+	b.WriteString(" " + title + strings.Repeat(" ", max(gap, 1)) + right + "\n")
+	b.WriteString(" " + m.statusLine() + "\n\n")
+
+	helpView := m.help.View(m.keys)
+	// What the body may use: the screen less the 3 header lines, a blank
+	// line and the help.
+	budget := m.height - 4 - (strings.Count(helpView, "\n") + 1)
+	var body string
+	if m.summary && m.snap != nil {
+		body = m.renderSummary(w, budget)
+	} else {
+		body = m.renderSources(w)
+	}
+	body = strings.TrimRight(body, "\n")
+	b.WriteString(body)
+	if pad := budget - (strings.Count(body, "\n") + 1); pad > 0 {
+		b.WriteString(strings.Repeat("\n", pad))
+	}
+	b.WriteString("\n\n " + helpView)
+	return b.String()
+}
+
+func (m *Discovery) orgName() string {
+	if m.snap != nil && m.snap.Tenant.DisplayName != "" {
+		return m.snap.Tenant.DisplayName
+	}
+	return m.opts.Org
+}
+
+func (m *Discovery) statusLine() string {
+	st := m.styles
+	total, done, failed := len(m.sources), 0, 0
+	for _, s := range m.sources {
+		if s.status != nil {
+			done++
+			if s.status.State != tenant.StateOK {
+				failed++
+			}
+		}
+	}
+	if m.snap == nil {
+		return st.Running.Render(m.spin.View()) + fmt.Sprintf(" Discovering… %d/%d sources · %s", done, total, m.now().Sub(m.started).Round(100*time.Millisecond))
+	}
+	total, failed = len(m.snap.Collection), len(m.snap.Errors())
+	line := fmt.Sprintf("Discovery finished in %s · %d sources", m.finished.Sub(m.started).Round(10*time.Millisecond), total)
+	if m.err != nil {
+		return st.Fail.Render("✗ ") + line + st.ErrorText.Render(" · stopped: "+Clean(m.err.Error()))
+	}
+	if failed > 0 {
+		return st.Warn.Render("! ") + line + st.Warn.Render(fmt.Sprintf(" · %d could not be collected", failed))
+	}
+	return st.Pass.Render("✓ ") + line + " · all collected"
+}
+
+var serviceTitles = map[string]string{"graph": "Microsoft Graph", "exchange": "Exchange Online", "okta": "Okta"}
+
+// sourceLabels are the friendly names of the sources.
+var sourceLabels = map[string]string{
+	"graph.organization": "Organization", "graph.domains": "Domains & federation", "graph.users": "Users",
+	"graph.signIns": "Legacy sign-ins 30d", "graph.conditionalAccess": "Conditional access",
+	"graph.securityDefaults": "Security defaults", "graph.emailAppUsage": "Mail app usage",
+	"okta.org": "Org engine", "okta.apps": "Office 365 app", "okta.policies": "Sign-on rules", "okta.groups": "Groups",
+	"okta.users": "Users & factors", "okta.zones": "Network zones", "okta.logs": "System Log 30d",
+}
+
+func label(id string) string {
+	if l, ok := sourceLabels[id]; ok {
+		return l
+	}
+	_, rest, _ := strings.Cut(id, ".")
+	return rest
+}
+
+func (m *Discovery) sourcesOf(service string) []*source {
+	var out []*source
+	for _, s := range m.sources {
+		if s.service == service {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+func (m *Discovery) renderSources(w int) string {
+	st := m.styles
+	col := (w - 2) / 2
+	block := func(service string) string {
+		st := m.styles
+		var b strings.Builder
+		b.WriteString(st.Section.Render(serviceTitles[service]) + "\n")
+		rows := m.sourcesOf(service)
+		if len(rows) == 0 {
+			b.WriteString(st.Muted.Render("  waiting to start") + "\n")
+		}
+		for _, s := range rows {
+			var mark, note string
+			switch {
+			case s.status == nil && s.waiting != "":
+				mark, note = st.Warn.Render("…"), st.Warn.Render(s.waiting)
+			case s.status == nil:
+				mark, note = st.Running.Render(m.spin.View()), st.Muted.Render(fmt.Sprintf("%d", s.items))
+			case s.status.State == tenant.StateOK:
+				mark, note = st.Pass.Render("✓"), fmt.Sprintf("%d", s.items)
+			default:
+				mark, note = st.Fail.Render("✗"), st.Fail.Render("error")
+			}
+			name := truncate(label(s.id), col-12)
+			pad := col - 4 - lipgloss.Width(name) - lipgloss.Width(note)
+			b.WriteString(" " + mark + " " + st.Label.Render(name) + strings.Repeat(" ", max(pad, 1)) + note + "\n")
+		}
+		return strings.TrimRight(b.String(), "\n")
+	}
+	left := st.Column.Width(col).Render(block("graph"))
+	right := st.Column.Width(col).Render(block("exchange"))
+	out := lipgloss.JoinHorizontal(lipgloss.Top, " ", left, right) + "\n"
+	if len(m.sourcesOf("okta")) > 0 {
+		okta := st.Column.Width(col).Render(block("okta"))
+		out += "\n" + lipgloss.JoinHorizontal(lipgloss.Top, " ", okta, st.Column.Width(col).Render(m.renderRetries())) + "\n"
+	}
+	return out
+}
+
+// renderRetries lists live waits (throttling) beside the Okta block.
+func (m *Discovery) renderRetries() string {
+	var lines []string
+	for _, s := range m.sources {
+		if s.status == nil && s.waiting != "" {
+			lines = append(lines, m.styles.Warn.Render("… "+label(s.id)+": "+s.waiting))
+		}
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+func (m *Discovery) renderSummary(w, budget int) string {
+	st := m.styles
+	areas := Summarize(m.snap)
+	col := (w - 2) / 2
+	area := func(a Area) string {
+		var b strings.Builder
+		b.WriteString(st.Section.Render(a.Title))
+		for _, f := range a.Facts {
+			val := truncate(Clean(f.Value), col-24)
+			switch f.Tone {
+			case Good:
+				val = st.Pass.Render(val)
+			case Attention:
+				val = st.Warn.Render(val)
+			case Missing:
+				val = st.Fail.Render(val)
+			default:
+				val = st.Value.Render(val)
+			}
+			name := truncate(f.Label, 20)
+			b.WriteString("\n  " + st.Label.Render(name) + strings.Repeat(" ", max(21-lipgloss.Width(name), 1)) + val)
+		}
+		return b.String()
+	}
+	var rows []string
+	for i := 0; i < len(areas); i += 2 {
+		left := st.Column.Width(col).Render(area(areas[i]))
+		right := ""
+		if i+1 < len(areas) {
+			right = st.Column.Width(col).Render(area(areas[i+1]))
+		}
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, " ", left, right))
+	}
+	out := strings.Join(rows, "\n\n")
+	errs := m.snap.Errors()
+	if len(errs) == 0 {
+		return out
+	}
+	// Each failure gets a line, and its fix a second line while there is
+	// room; what does not fit is counted, and tab shows every source.
+	room := budget - (strings.Count(out, "\n") + 1) - 2
+	var lines []string
+	for i, e := range errs {
+		left := len(errs) - i
+		if room < 1 || (room == 1 && left > 1) {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("   … and %d more (tab: sources)", left)))
+			break
+		}
+		lines = append(lines, "  "+st.Fail.Render("✗ ")+truncate(label(e.ID)+": "+Clean(e.Error), w-6))
+		room--
+		if e.Fix != "" && room > left {
+			lines = append(lines, "    "+st.Muted.Render(truncate("fix: "+Clean(e.Fix), w-6)))
+			room--
+		}
+	}
+	return out + "\n\n " + st.Section.Render("Could not collect") + "\n" + strings.Join(lines, "\n")
+}
+
+// truncate cuts s to width cells, with an ellipsis.
+func truncate(s string, width int) string {
+	if width <= 1 {
+		return ""
+	}
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && lipgloss.Width(string(r)) > width-1 {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+// Clean makes tenant-controlled text safe for the terminal: control
+// characters (ESC, C1, newlines) become spaces, so no escape sequence from
+// the data reaches the screen.
+func Clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,57 @@
+// Package ui is harden365's terminal interface (bubbletea v2). Today it
+// holds the discovery screen that `harden365 demo` shows; the full wizard
+// grows from it.
+package ui
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Styles are all the styles the UI uses, named by meaning. Views never
+// build styles of their own.
+type Styles struct {
+	Title     lipgloss.Style
+	Subtitle  lipgloss.Style
+	Section   lipgloss.Style
+	Label     lipgloss.Style
+	Value     lipgloss.Style
+	Muted     lipgloss.Style
+	Pass      lipgloss.Style
+	Fail      lipgloss.Style
+	Warn      lipgloss.Style
+	Running   lipgloss.Style
+	ErrorText lipgloss.Style
+	Help      lipgloss.Style
+	// Column is a plain block; views set its width.
+	Column lipgloss.Style
+}
+
+// NewStyles builds the styles for a dark or light terminal background.
+func NewStyles(isDark bool) Styles {
+	ld := lipgloss.LightDark(isDark)
+	var (
+		accent             = ld(lipgloss.Color("#5A3FC0"), lipgloss.Color("#B7A6FF"))
+		muted              = ld(lipgloss.Color("#7A7A7A"), lipgloss.Color("#8A8A8A"))
+		pass               = ld(lipgloss.Color("#1B7F3B"), lipgloss.Color("#5FD787"))
+		fail               = ld(lipgloss.Color("#B3261E"), lipgloss.Color("#FF6B6B"))
+		warn               = ld(lipgloss.Color("#8A5A00"), lipgloss.Color("#FFC857"))
+		text   color.Color = ld(lipgloss.Color("#1A1A1A"), lipgloss.Color("#EDEDED"))
+	)
+	return Styles{
+		Title:     lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Subtitle:  lipgloss.NewStyle().Foreground(muted),
+		Section:   lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Label:     lipgloss.NewStyle().Foreground(text),
+		Value:     lipgloss.NewStyle().Bold(true).Foreground(text),
+		Muted:     lipgloss.NewStyle().Foreground(muted),
+		Pass:      lipgloss.NewStyle().Foreground(pass),
+		Fail:      lipgloss.NewStyle().Foreground(fail),
+		Warn:      lipgloss.NewStyle().Foreground(warn),
+		Running:   lipgloss.NewStyle().Foreground(accent),
+		ErrorText: lipgloss.NewStyle().Foreground(fail),
+		Help:      lipgloss.NewStyle().Foreground(muted),
+		Column:    lipgloss.NewStyle(),
+	}
+}
