@@ -410,3 +410,9 @@ func enumStrings[T fmt.Stringer](vs []T) []string {
 	}
 	return out
 }
+
+// msgraph-sdk-go-core creates its error-mapping registry lazily with an
+// unsynchronised double-checked lock, which races when several page
+// iterators start at once (seen with -race). Creating it at package init
+// makes every later use a plain read.
+func init() { msgraphcore.GetErrorFactoryFromRegistry("") }
