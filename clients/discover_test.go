@@ -10,6 +10,7 @@ import (
 	"github.com/harden365/harden365/clients/auth"
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/sim/simtest"
 	"github.com/harden365/harden365/tenant"
 )
 
@@ -18,16 +19,8 @@ import (
 func TestDiscoverBuiltins(t *testing.T) {
 	for _, name := range sim.Builtins() {
 		t.Run(name, func(t *testing.T) {
-			sc, err := sim.Load(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := sim.New(sc, sim.Options{PageSize: 3})
-			url, err := srv.Start("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
+			srv := simtest.ServeBuiltin(t, name, sim.Options{PageSize: 3})
+			sc, url := srv.Scenario(), srv.URL()
 
 			var mu sync.Mutex
 			pages := map[string]int{}
@@ -87,17 +80,9 @@ func TestDiscoverBuiltins(t *testing.T) {
 
 // A rejected token fails every source with a reason, and nothing crashes.
 func TestDiscoverWithoutATokenRecordsErrors(t *testing.T) {
-	sc, err := sim.Load("contoso")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := sim.New(sc, sim.Options{})
-	url, err := srv.Start("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	cfg := clients.SimConfig(url, sc.AsOf())
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{})
+	sc := srv.Scenario()
+	cfg := clients.SimConfig(srv.URL(), sc.AsOf())
 	cfg.TenantID = sc.TenantID()
 	cfg.Credential = auth.Static("")
 	cfg.OktaToken = ""

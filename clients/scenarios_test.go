@@ -7,23 +7,16 @@ import (
 
 	"github.com/harden365/harden365/clients"
 	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/sim/simtest"
 	"github.com/harden365/harden365/tenant"
 )
 
 // collectBuiltin runs the whole pipeline on a built-in scenario.
 func collectBuiltin(t *testing.T, name string) *tenant.Snapshot {
 	t.Helper()
-	sc, err := sim.Load(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := sim.New(sc, sim.Options{})
-	url, err := srv.Start("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	cfg := clients.SimConfig(url, sc.AsOf())
+	srv := simtest.ServeBuiltin(t, name, sim.Options{})
+	sc := srv.Scenario()
+	cfg := clients.SimConfig(srv.URL(), sc.AsOf())
 	cfg.TenantID = sc.TenantID()
 	snap, err := clients.Discover(context.Background(), cfg, nil)
 	if err != nil {

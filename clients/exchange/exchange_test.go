@@ -16,6 +16,7 @@ import (
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/clients/exchange"
 	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/sim/simtest"
 	"github.com/harden365/harden365/tenant"
 )
 
@@ -33,20 +34,7 @@ func startSim(t *testing.T, file string, opts sim.Options) (*sim.Server, map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := sim.Parse(data, file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := sim.New(sc, opts)
-	if _, err := srv.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return srv, doc
+	return simtest.Serve(t, data, file, opts)
 }
 
 func collectAll(t *testing.T, cfg exchange.Config) (*tenant.Snapshot, map[string]*collect.Reporter, map[string]error) {

@@ -24,6 +24,7 @@ import (
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/clients/graph"
 	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/sim/simtest"
 	"github.com/harden365/harden365/tenant"
 )
 
@@ -119,17 +120,8 @@ type env struct {
 
 func startSim(t *testing.T, data []byte, file string, opts sim.Options, asOf time.Time) env {
 	t.Helper()
-	sc, err := sim.Parse(data, file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := sim.New(sc, opts)
-	u, err := srv.Start("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return env{url: u, srv: srv, cfg: graph.Config{BaseURL: u, Credential: auth.Static(auth.SimToken), AsOf: asOf}}
+	srv, _ := simtest.Serve(t, data, file, opts)
+	return env{url: srv.URL(), srv: srv, cfg: graph.Config{BaseURL: srv.URL(), Credential: auth.Static(auth.SimToken), AsOf: asOf}}
 }
 
 type result struct {

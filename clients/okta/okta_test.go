@@ -21,6 +21,7 @@ import (
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/clients/okta"
 	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/sim/simtest"
 	"github.com/harden365/harden365/tenant"
 )
 
@@ -48,23 +49,7 @@ func readFile(t *testing.T, file string) []byte {
 // encoding/json (the expectation's source).
 func startSim(t *testing.T, data []byte, name string, opts sim.Options) (*sim.Server, map[string]any) {
 	t.Helper()
-	sc, err := sim.Parse(data, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := sim.New(sc, opts)
-	if _, err := srv.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	// Runs before Close: idle keep-alive connections (some never used)
-	// would otherwise hold the server's graceful shutdown for seconds.
-	t.Cleanup(http.DefaultTransport.(*http.Transport).CloseIdleConnections)
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return srv, doc
+	return simtest.Serve(t, data, name, opts)
 }
 
 func asOf(t *testing.T, doc map[string]any) time.Time {
