@@ -1,0 +1,695 @@
+package matrix
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/harden365/harden365/tenant"
+)
+
+// Sources the gates read (tenant.SourceStatus IDs).
+const (
+	srcGraphUsers   = "graph.users"
+	srcDomains      = "graph.domains"
+	srcCA           = "graph.conditionalAccess"
+	srcSecDefaults  = "graph.securityDefaults"
+	srcCASMailbox   = "exchange.Get-CASMailbox"
+	srcGetUser      = "exchange.Get-User"
+	srcOrgConfig    = "exchange.Get-OrganizationConfig"
+	srcTransport    = "exchange.Get-TransportConfig"
+	srcAuthPolicy   = "exchange.Get-AuthenticationPolicy"
+	srcOktaApps     = "okta.apps"
+	srcOktaPolicies = "okta.policies"
+	srcOktaGroups   = "okta.groups"
+	srcOktaUsers    = "okta.users"
+)
+
+// policyFlag is the AllowBasicAuth* suffix that gates basic auth per
+// protocol (ARCHITECTURE.md, "Which switches gate which protocol").
+// Indexed by Protocol.Index(); OWA has none.
+var policyFlag = func() (a [nProtocols]string) {
+	for p, f := range map[Protocol]string{
+		MAPI: "Mapi", RPC: "Rpc", EWS: "WebServices", ActiveSync: "ActiveSync",
+		POP: "Pop", IMAP: "Imap", SMTP: "Smtp", PowerShell: "Powershell",
+	} {
+		a[p.Index()] = f
+	}
+	return a
+}()
+
+// Evaluate judges every mailbox user of s on every protocol and method,
+// on the date s.AsOf, and aggregates the cells. It is pure: it reads s
+// and nothing else, and does not change s.
+//
+// The users are the Get-CASMailbox rows, joined to their Graph user and
+// Get-User row. For each user, protocol and method the gates are walked
+// in order; each appends a Reason:
+//
+//   - platform: tenant.PlatformAt on s.AsOf. Unsupported and retired
+//     decide for everyone (before the account: a method that does not
+//     exist is unsupported for a disabled account too); "uncertain"
+//     records unknown and goes on.
+//   - account: Graph accountEnabled (else Get-User AccountDisabled).
+//   - mailbox: the protocol switch of ARCHITECTURE.md (EWS also the
+//     organisation's EwsEnabled, null counting as False from 2026-10-01;
+//     SMTP null inheriting Get-TransportConfig).
+//   - policy (basic): the assigned, else the org default, authentication
+//     policy's AllowBasicAuth* flag; none means allowed.
+//   - modern (modern): OAuth2ClientProfileEnabled false makes modern auth
+//     unsupported for MAPI and RPC, the protocols of Outlook for Windows,
+//     the only client it governs (Microsoft Learn); EWS, ActiveSync, POP,
+//     IMAP, SMTP and PowerShell clients use OAuth regardless, OWA is a
+//     browser sign-in.
+//   - identity providers: Okta for federated domains (the Office 365
+//     app's access policy, worst case over what the attacker controls)
+//     and Entra for everyone (security defaults, enabled conditional
+//     access); the most restrictive wins.
+//
+// A gate that blocks (or finds the method unsupported) decides. A gate
+// whose data is missing records unknown and the walk goes on: a later
+// gate that blocks still blocks; otherwise the verdict is unknown.
+// Missing data never becomes blocked or mfa.
+func Evaluate(s *tenant.Snapshot) *Matrix {
+	e := newEvaluator(s)
+	m := &Matrix{AsOf: s.AsOf}
+	if e.ok(srcCASMailbox) {
+		n := len(s.Exchange.CASMailboxes)
+		// Join first, then evaluate in UPN order straight into place.
+		ids := make([]UserAccess, n)
+		keys := make([]string, n)
+		order := make([]int, n)
+		for k := range s.Exchange.CASMailboxes {
+			e.join(&s.Exchange.CASMailboxes[k], &ids[k])
+			keys[k], order[k] = strings.ToLower(ids[k].UPN)+"\x00"+ids[k].Mailbox, k
+		}
+		sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
+		m.Users = make([]UserAccess, n)
+		for pos, k := range order {
+			m.Users[pos] = ids[k]
+			e.evaluateUser(&s.Exchange.CASMailboxes[k], &m.Users[pos])
+		}
+	}
+	m.aggregate(e.noUsers)
+	return m
+}
+
+// noUsers is a cell's verdict when there is no mailbox to judge.
+func (e *evaluator) noUsers(p Protocol, meth Method) (Verdict, string) {
+	if why := e.missing(srcCASMailbox); why != "" {
+		return Unknown, why + ": the mailboxes are unknown"
+	}
+	if early := e.early[p.Index()][meth.Index()]; early.Reasons != nil {
+		return early.Verdict, early.Reasons[len(early.Reasons)-1].Text
+	}
+	return Blocked, "the organisation has no mailboxes"
+}
+
+type evaluator struct {
+	s      *tenant.Snapshot
+	status map[string]tenant.SourceStatus
+
+	graphByID, graphByUPN map[string]*tenant.User
+	exByIdentity          map[string]*tenant.ExchangeUser
+	exByID, exByUPN       map[string]*tenant.ExchangeUser
+	domains               map[string]tenant.Domain
+	authPolicies          map[string]*tenant.AuthPolicy
+
+	platform [nProtocols][nMethods]Reason
+	// ewsOrg is the organisation-level EWS reason (the same for everyone).
+	ewsOrg Reason
+	// modern is the OAuth2ClientProfileEnabled reason per protocol.
+	modern [nProtocols]Reason
+	// early holds, per cell, the access every user gets when the
+	// organisation or the date decides before any user gate (the
+	// reasons are shared between users); walked counts the other cells.
+	early  [nProtocols][nMethods]Access
+	walked int
+	// defaultPolicy caches the org default policy's reason per protocol.
+	defaultPolicy [nProtocols]Reason
+	defaultName   string
+
+	okta  *oktaLayer
+	entra *entraLayer
+}
+
+func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func newEvaluator(s *tenant.Snapshot) *evaluator {
+	e := &evaluator{
+		s: s, status: make(map[string]tenant.SourceStatus, len(s.Collection)),
+		graphByID: map[string]*tenant.User{}, graphByUPN: map[string]*tenant.User{},
+		exByIdentity: map[string]*tenant.ExchangeUser{}, exByID: map[string]*tenant.ExchangeUser{}, exByUPN: map[string]*tenant.ExchangeUser{},
+		domains: map[string]tenant.Domain{}, authPolicies: map[string]*tenant.AuthPolicy{},
+	}
+	for _, st := range s.Collection {
+		e.status[st.ID] = st
+	}
+	for k := range s.Users {
+		u := &s.Users[k]
+		if u.ID != "" {
+			e.graphByID[lower(u.ID)] = u
+		}
+		if u.UserPrincipalName != "" {
+			e.graphByUPN[lower(u.UserPrincipalName)] = u
+		}
+	}
+	for k := range s.Exchange.Users {
+		x := &s.Exchange.Users[k]
+		if x.Identity != "" {
+			e.exByIdentity[lower(x.Identity)] = x
+		}
+		if x.ExternalDirectoryObjectID != "" {
+			e.exByID[lower(x.ExternalDirectoryObjectID)] = x
+		}
+		if x.UserPrincipalName != "" {
+			e.exByUPN[lower(x.UserPrincipalName)] = x
+		}
+	}
+	for _, d := range s.Domains {
+		e.domains[lower(d.Name)] = d
+	}
+	for k := range s.Exchange.AuthenticationPolicies {
+		p := &s.Exchange.AuthenticationPolicies[k]
+		for _, n := range []string{p.Name, p.Identity} {
+			if n != "" {
+				if _, dup := e.authPolicies[lower(n)]; !dup {
+					e.authPolicies[lower(n)] = p
+				}
+			}
+		}
+	}
+	for i, p := range Protocols {
+		for j, meth := range Methods {
+			e.platform[i][j] = platformReason(p, meth, s)
+		}
+	}
+	e.ewsOrg = e.ewsOrgReason()
+	for i, p := range Protocols {
+		e.modern[i] = e.modernReason(p)
+	}
+	for i := range Protocols {
+		for j, meth := range Methods {
+			pr, mr := e.platform[i][j], e.modern[i]
+			switch {
+			case pr.Effect == EffectUnsupported:
+				e.early[i][j] = Access{Verdict: Unsupported, Reasons: []Reason{pr}}
+			case pr.Effect == EffectBlocks:
+				e.early[i][j] = Access{Verdict: Blocked, Reasons: []Reason{pr}}
+			case meth == Modern && mr.Effect == EffectUnsupported:
+				e.early[i][j] = Access{Verdict: Unsupported, Reasons: []Reason{pr, mr}}
+			default:
+				e.walked++
+			}
+		}
+	}
+	e.prepareDefaultPolicy()
+	e.okta = newOktaLayer(e)
+	e.entra = newEntraLayer(e)
+	return e
+}
+
+// ok reports whether source id was collected.
+func (e *evaluator) ok(id string) bool {
+	st, found := e.status[id]
+	return found && st.State == tenant.StateOK
+}
+
+// missing says why source id cannot be relied on ("" when collected).
+func (e *evaluator) missing(id string) string {
+	st, found := e.status[id]
+	switch {
+	case !found:
+		return id + " was not collected"
+	case st.State == tenant.StateOK:
+		return ""
+	case st.State == tenant.StateSkipped:
+		return id + " was skipped"
+	case st.HTTPStatus != 0:
+		return fmt.Sprintf("%s could not be collected (HTTP %d)", id, st.HTTPStatus)
+	}
+	return id + " could not be collected"
+}
+
+// userCtx is one mailbox user joined across the sources.
+type userCtx struct {
+	ua  *UserAccess
+	mbx *tenant.CASMailbox
+	g   *tenant.User         // Graph user, or nil
+	x   *tenant.ExchangeUser // Get-User row, or nil
+	// name is how reasons name the user: the mailbox alias.
+	name string
+	dom  tenant.Domain
+	// domKnown is false when the domain's federation state is unknown.
+	domKnown bool
+	account  Reason
+	okta     oktaUserState
+}
+
+// join fills a user's identity from the mailbox, its Graph user and
+// its Get-User row.
+func (e *evaluator) join(mbx *tenant.CASMailbox, ua *UserAccess) {
+	g, x := e.joinRows(mbx)
+	ua.Mailbox = mbx.Identity
+	ua.UPN, ua.DisplayName = mbx.PrimarySmtpAddress, mbx.DisplayName
+	if x != nil {
+		ua.RecipientTypeDetails = x.RecipientTypeDetails
+		if x.UserPrincipalName != "" {
+			ua.UPN = x.UserPrincipalName
+		}
+		if ua.DisplayName == "" {
+			ua.DisplayName = x.DisplayName
+		}
+	}
+	if g != nil {
+		ua.ID = g.ID
+		if g.UserPrincipalName != "" {
+			ua.UPN = g.UserPrincipalName
+		}
+		if g.DisplayName != "" {
+			ua.DisplayName = g.DisplayName
+		}
+	}
+	ua.Domain = tenant.DomainOf(ua.UPN)
+}
+
+// joinRows finds the mailbox's Get-User row (Identity, else
+// ExternalDirectoryObjectId, else the address) and Graph user
+// (ExternalDirectoryObjectId = id, else the UPN: Get-User's, else the
+// primary address).
+func (e *evaluator) joinRows(mbx *tenant.CASMailbox) (g *tenant.User, x *tenant.ExchangeUser) {
+	id := lower(mbx.ExternalDirectoryObjectID)
+	if x = e.exByIdentity[lower(mbx.Identity)]; x == nil && id != "" {
+		x = e.exByID[id]
+	}
+	if x == nil {
+		x = e.exByUPN[lower(mbx.PrimarySmtpAddress)]
+	}
+	if id != "" {
+		g = e.graphByID[id]
+	}
+	if g == nil && x != nil && x.UserPrincipalName != "" {
+		g = e.graphByUPN[lower(x.UserPrincipalName)]
+	}
+	if g == nil {
+		g = e.graphByUPN[lower(mbx.PrimarySmtpAddress)]
+	}
+	return g, x
+}
+
+// evaluateUser walks every protocol and method for one joined user.
+func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, ua *UserAccess) {
+	uc := userCtx{ua: ua, mbx: mbx}
+	uc.g, uc.x = e.joinRows(mbx)
+	uc.name = mbx.Identity
+	if uc.name == "" {
+		uc.name = ua.UPN
+	}
+	if e.ok(srcDomains) {
+		uc.dom, uc.domKnown = e.domains[ua.Domain]
+	}
+	if !uc.domKnown && e.ok(srcDomains) {
+		// A UPN domain Graph does not list cannot be federated.
+		uc.dom, uc.domKnown = tenant.Domain{Name: ua.Domain, AuthenticationType: "Managed"}, true
+	}
+	ua.Federated = uc.domKnown && uc.dom.Federated()
+	uc.account = e.accountReason(&uc)
+
+	rs := make([]Reason, 0, e.walked*7+2)
+	for i, p := range Protocols {
+		for j, meth := range Methods {
+			if early := e.early[i][j]; early.Reasons != nil {
+				ua.access[i][j] = early
+				continue
+			}
+			start := len(rs)
+			var v Verdict
+			rs, v = e.walk(&uc, p, meth, rs)
+			ua.access[i][j] = Access{Verdict: v, Reasons: rs[start:len(rs):len(rs)]}
+		}
+	}
+}
+
+// scan reads the effects of the reasons a gate appended: a blocking or
+// unsupported effect decides; an unknown one is remembered.
+func scan(rs []Reason, unknown *bool) (Verdict, bool) {
+	for _, r := range rs {
+		switch r.Effect {
+		case EffectBlocks:
+			return Blocked, true
+		case EffectUnsupported:
+			return Unsupported, true
+		case EffectUnknown:
+			*unknown = true
+		}
+	}
+	return "", false
+}
+
+// walk meets the gates in order for one user, protocol and method,
+// appending their reasons to rs. What the service does not offer
+// (platform unsupported or retired, modern auth off for Outlook for
+// Windows) is a property of the organisation and the date, not of the
+// user, so it is decided before walk (evaluator.early): a disabled
+// account on a method that does not exist is "unsupported", not
+// "blocked".
+func (e *evaluator) walk(uc *userCtx, p Protocol, meth Method, rs []Reason) ([]Reason, Verdict) {
+	unknown := false
+	rs = append(rs, e.platform[p.Index()][meth.Index()])
+	scan(rs[len(rs)-1:], &unknown)
+	gates := [...]func(*userCtx, Protocol, Method, []Reason) []Reason{
+		e.gateAccount, e.gateMailbox, e.gatePolicy, e.gateModern,
+	}
+	for _, gate := range gates {
+		mark := len(rs)
+		rs = gate(uc, p, meth, rs)
+		if v, decided := scan(rs[mark:], &unknown); decided {
+			return rs, v
+		}
+	}
+	var ov, ev Verdict
+	rs, ov = e.okta.evaluate(uc, p, meth, rs)
+	rs, ev = e.entra.evaluate(uc, p, meth, rs)
+	v := combineIdP(ov, ev)
+	if unknown && v != Blocked {
+		v = Unknown
+	}
+	return rs, v
+}
+
+// idpStrictness orders the identity-provider outcomes, most restrictive
+// last: password < restricted < mfa < blocked.
+func idpStrictness(v Verdict) int {
+	switch v {
+	case Password:
+		return 0
+	case Restricted:
+		return 1
+	case MFA:
+		return 2
+	case Blocked:
+		return 3
+	}
+	return -1
+}
+
+// combineIdP joins the Okta and Entra layers: a block anywhere blocks; a
+// layer that is unknown makes the result unknown; otherwise the more
+// restrictive layer wins. "" is a layer that does not apply.
+func combineIdP(a, b Verdict) Verdict {
+	switch {
+	case a == Blocked || b == Blocked:
+		return Blocked
+	case a == Unknown || b == Unknown:
+		return Unknown
+	case a == "":
+		return b
+	case b == "":
+		return a
+	case idpStrictness(a) >= idpStrictness(b):
+		return a
+	}
+	return b
+}
+
+// --- gate 0: the account
+
+func (e *evaluator) accountReason(uc *userCtx) Reason {
+	r := Reason{Gate: GateAccount}
+	switch {
+	case uc.g != nil && e.ok(srcGraphUsers):
+		if uc.g.AccountEnabled {
+			r.Effect, r.Text = EffectAllows, fmt.Sprintf("account %s can sign in (accountEnabled true)", uc.ua.UPN)
+		} else {
+			r.Effect, r.Text = EffectBlocks, fmt.Sprintf("sign-in disabled: account %s has accountEnabled false", uc.ua.UPN)
+		}
+	case uc.x != nil && e.ok(srcGetUser):
+		// Get-User mirrors the directory's account state.
+		why := e.missing(srcGraphUsers)
+		if why == "" {
+			why = "no Graph user matches mailbox " + uc.name
+		}
+		if uc.x.AccountDisabled {
+			r.Effect, r.Text = EffectBlocks, fmt.Sprintf("sign-in disabled: Get-User shows AccountDisabled true for %s (%s)", uc.name, why)
+		} else {
+			r.Effect, r.Text = EffectAllows, fmt.Sprintf("Get-User shows AccountDisabled false for %s (%s)", uc.name, why)
+		}
+	case !e.ok(srcGraphUsers):
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("%s: whether %s can sign in is unknown", e.missing(srcGraphUsers), uc.ua.UPN)
+	default:
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("no Entra user matches mailbox %s (graph.users): whether it can sign in is unknown", uc.name)
+	}
+	return r
+}
+
+func (e *evaluator) gateAccount(uc *userCtx, _ Protocol, _ Method, rs []Reason) []Reason {
+	return append(rs, uc.account)
+}
+
+// --- gate 1: the platform on the date judged
+
+func platformReason(p Protocol, meth Method, s *tenant.Snapshot) Reason {
+	st := tenant.PlatformAt(string(p), string(meth), s.AsOf)
+	r := Reason{Gate: GatePlatform, Text: st.Text, Source: st.Source}
+	switch st.Status {
+	case tenant.PlatformAccepted:
+		r.Effect = EffectAllows
+	case tenant.PlatformUnsupported:
+		r.Effect = EffectUnsupported
+	case tenant.PlatformRetired:
+		r.Effect = EffectBlocks
+	default:
+		r.Effect = EffectUnknown
+	}
+	return r
+}
+
+// --- gate 2: the mailbox's protocol switch
+
+func (e *evaluator) ewsOrgReason() Reason {
+	r := Reason{Gate: GateMailbox}
+	if why := e.missing(srcOrgConfig); why != "" || e.s.Exchange.OrganizationConfig == nil {
+		if why == "" {
+			why = srcOrgConfig + " returned nothing"
+		}
+		r.Effect, r.Text = EffectUnknown, why+": the organisation's EwsEnabled is unknown"
+		return r
+	}
+	v := e.s.Exchange.OrganizationConfig.EwsEnabled
+	switch {
+	case v != nil && !*v:
+		r.Effect, r.Text = EffectBlocks, "the organisation has EwsEnabled false: EWS is off for every mailbox"
+	case v != nil:
+		r.Effect, r.Text = EffectAllows, "the organisation has EwsEnabled true"
+	default:
+		if off, entry := tenant.OrgEwsNullDisabled(e.s.AsOf); off {
+			r.Effect, r.Source = EffectBlocks, entry.Source
+			r.Text = "the organisation has EwsEnabled null, which Microsoft switched to False on " +
+				entry.Date.Format("2006-01-02") + ": EWS is off for every mailbox"
+		} else {
+			r.Effect, r.Text = EffectAllows, "the organisation has EwsEnabled null (EWS on unless a mailbox turns it off)"
+		}
+	}
+	return r
+}
+
+func switchReason(name, prop string, on bool) Reason {
+	r := Reason{Gate: GateMailbox, Effect: EffectAllows, Text: fmt.Sprintf("mailbox %s has %s %v", name, prop, on)}
+	if !on {
+		r.Effect = EffectBlocks
+	}
+	return r
+}
+
+func (e *evaluator) gateMailbox(uc *userCtx, p Protocol, _ Method, rs []Reason) []Reason {
+	mbx := uc.mbx
+	switch p {
+	case OWA:
+		return append(rs, switchReason(uc.name, "OWAEnabled", mbx.OWAEnabled))
+	case MAPI:
+		return append(rs, switchReason(uc.name, "MAPIEnabled", mbx.MAPIEnabled))
+	case RPC:
+		r := switchReason(uc.name, "MAPIEnabled", mbx.MAPIEnabled)
+		r.Text += " (it also governs Outlook Anywhere)"
+		return append(rs, r)
+	case EWS:
+		rs = append(rs, e.ewsOrg)
+		if e.ewsOrg.Effect == EffectBlocks {
+			return rs
+		}
+		return append(rs, switchReason(uc.name, "EwsEnabled", mbx.EwsEnabled))
+	case ActiveSync:
+		return append(rs, switchReason(uc.name, "ActiveSyncEnabled", mbx.ActiveSyncEnabled))
+	case POP:
+		return append(rs, switchReason(uc.name, "PopEnabled", mbx.PopEnabled))
+	case IMAP:
+		return append(rs, switchReason(uc.name, "ImapEnabled", mbx.ImapEnabled))
+	case SMTP:
+		return append(rs, e.smtpReason(uc))
+	case PowerShell:
+		return append(rs, e.powershellReason(uc))
+	}
+	return rs
+}
+
+func (e *evaluator) smtpReason(uc *userCtx) Reason {
+	r := Reason{Gate: GateMailbox}
+	if v := uc.mbx.SmtpClientAuthenticationDisabled; v != nil {
+		if *v {
+			r.Effect, r.Text = EffectBlocks, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled true: SMTP AUTH is off", uc.name)
+		} else {
+			r.Effect, r.Text = EffectAllows, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled false: SMTP AUTH is explicitly on, whatever the tenant says", uc.name)
+		}
+		return r
+	}
+	if why := e.missing(srcTransport); why != "" || e.s.Exchange.TransportConfig == nil {
+		if why == "" {
+			why = srcTransport + " returned nothing"
+		}
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null, so it inherits the tenant's value, but %s", uc.name, why)
+		return r
+	}
+	if e.s.Exchange.TransportConfig.SmtpClientAuthenticationDisabled {
+		r.Effect, r.Text = EffectBlocks, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null and inherits Get-TransportConfig SmtpClientAuthenticationDisabled true: SMTP AUTH is off", uc.name)
+	} else {
+		r.Effect, r.Text = EffectAllows, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null, which inherits Get-TransportConfig SmtpClientAuthenticationDisabled false: SMTP AUTH is on (the null-inheritance trap: null does not mean off)", uc.name)
+	}
+	return r
+}
+
+func (e *evaluator) powershellReason(uc *userCtx) Reason {
+	r := Reason{Gate: GateMailbox}
+	switch {
+	case !e.ok(srcGetUser):
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("%s: RemotePowerShellEnabled of %s is unknown", e.missing(srcGetUser), uc.name)
+	case uc.x == nil:
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("no Get-User row for mailbox %s: RemotePowerShellEnabled is unknown", uc.name)
+	case uc.x.RemotePowerShellEnabled == nil:
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("the Get-User row of %s has no RemotePowerShellEnabled", uc.name)
+	case *uc.x.RemotePowerShellEnabled:
+		r.Effect, r.Text = EffectAllows, fmt.Sprintf("user %s has RemotePowerShellEnabled true", uc.name)
+	default:
+		r.Effect, r.Text = EffectBlocks, fmt.Sprintf("user %s has RemotePowerShellEnabled false", uc.name)
+	}
+	return r
+}
+
+// --- gate 3 (basic only): the Exchange authentication policy
+
+func (e *evaluator) prepareDefaultPolicy() {
+	if oc := e.s.Exchange.OrganizationConfig; oc != nil && e.ok(srcOrgConfig) {
+		e.defaultName = oc.DefaultAuthenticationPolicy
+	}
+	for i := range Protocols {
+		if policyFlag[i] == "" {
+			continue
+		}
+		if e.defaultName == "" {
+			e.defaultPolicy[i] = Reason{Gate: GatePolicy, Effect: EffectAllows,
+				Text: "no authentication policy assigned and no org default: basic auth allowed"}
+			continue
+		}
+		e.defaultPolicy[i] = e.policyReason(e.defaultName, "the org default", policyFlag[i])
+	}
+}
+
+// policyReason reads policy name's AllowBasicAuth<flag>; how says how
+// the policy reaches the user ("the org default", "assigned to x").
+func (e *evaluator) policyReason(name, how, flag string) Reason {
+	r := Reason{Gate: GatePolicy}
+	if why := e.missing(srcAuthPolicy); why != "" {
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("authentication policy %q (%s) cannot be read: %s", name, how, why)
+		return r
+	}
+	pol := e.authPolicies[lower(name)]
+	if pol == nil {
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("authentication policy %q (%s) is not among the collected policies", name, how)
+		return r
+	}
+	v, found := pol.AllowBasicAuth[flag]
+	switch {
+	case !found:
+		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("authentication policy %q (%s) does not report AllowBasicAuth%s", pol.Name, how, flag)
+	case v:
+		r.Effect, r.Text = EffectAllows, fmt.Sprintf("authentication policy %q (%s) has AllowBasicAuth%s true", pol.Name, how, flag)
+	default:
+		r.Effect, r.Text = EffectBlocks, fmt.Sprintf("authentication policy %q (%s) has AllowBasicAuth%s false", pol.Name, how, flag)
+	}
+	return r
+}
+
+func (e *evaluator) gatePolicy(uc *userCtx, p Protocol, meth Method, rs []Reason) []Reason {
+	i := p.Index()
+	if meth != Basic || policyFlag[i] == "" {
+		return rs
+	}
+	// The assignment (Get-User) comes first; without it the default
+	// cannot be trusted either.
+	switch {
+	case !e.ok(srcGetUser):
+		return append(rs, Reason{Gate: GatePolicy, Effect: EffectUnknown,
+			Text: fmt.Sprintf("%s: whether %s is assigned an authentication policy is unknown", e.missing(srcGetUser), uc.name)})
+	case uc.x == nil:
+		return append(rs, Reason{Gate: GatePolicy, Effect: EffectUnknown,
+			Text: fmt.Sprintf("no Get-User row for mailbox %s: its authentication policy is unknown", uc.name)})
+	case uc.x.AuthenticationPolicy != "":
+		return append(rs, e.policyReason(uc.x.AuthenticationPolicy, "assigned to "+uc.name, policyFlag[i]))
+	case !e.ok(srcOrgConfig) || e.s.Exchange.OrganizationConfig == nil:
+		why := e.missing(srcOrgConfig)
+		if why == "" {
+			why = srcOrgConfig + " returned nothing"
+		}
+		return append(rs, Reason{Gate: GatePolicy, Effect: EffectUnknown,
+			Text: fmt.Sprintf("%s has no authentication policy assigned and the org default is unknown (%s)", uc.name, why)})
+	}
+	return append(rs, e.defaultPolicy[i])
+}
+
+// --- gate 4 (modern only): OAuth2ClientProfileEnabled
+
+// modernOutlookWindows are the protocols of Outlook for Windows, the
+// only client OAuth2ClientProfileEnabled governs (Microsoft Learn,
+// "Enable or disable modern authentication for Outlook in Exchange
+// Online").
+var modernOutlookWindows = map[Protocol]bool{MAPI: true, RPC: true}
+
+const srcModernDoc = "Microsoft Learn: \"Enable or disable modern authentication for Outlook in Exchange Online\""
+
+func (e *evaluator) modernReason(p Protocol) Reason {
+	r := Reason{Gate: GateModern, Source: srcModernDoc}
+	oc := e.s.Exchange.OrganizationConfig
+	known := e.ok(srcOrgConfig) && oc != nil
+	switch {
+	case p == OWA:
+		return Reason{} // a browser sign-in: nothing to say
+	case !modernOutlookWindows[p]:
+		if known && !oc.OAuth2ClientProfileEnabled {
+			r.Effect = EffectNotApplicable
+			r.Text = "OAuth2ClientProfileEnabled is false, which affects only Outlook for Windows: " +
+				tenant.PlatformProtocolLabel(string(p)) + " clients that do OAuth use it regardless"
+			return r
+		}
+		return Reason{}
+	case !known:
+		why := e.missing(srcOrgConfig)
+		if why == "" {
+			why = srcOrgConfig + " returned nothing"
+		}
+		r.Effect, r.Text = EffectUnknown, why+": whether Outlook for Windows may use modern auth (OAuth2ClientProfileEnabled) is unknown"
+	case oc.OAuth2ClientProfileEnabled:
+		r.Effect, r.Text = EffectAllows, "OAuth2ClientProfileEnabled is true: Outlook for Windows uses modern auth"
+	default:
+		r.Effect, r.Text = EffectUnsupported, "OAuth2ClientProfileEnabled is false: Outlook for Windows cannot use modern auth (it falls back to basic)"
+	}
+	return r
+}
+
+func (e *evaluator) gateModern(_ *userCtx, p Protocol, meth Method, rs []Reason) []Reason {
+	if meth != Modern {
+		return rs
+	}
+	if r := e.modern[p.Index()]; r.Gate != "" {
+		rs = append(rs, r)
+	}
+	return rs
+}
