@@ -1,0 +1,140 @@
+package assess
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/harden365/harden365/tenant"
+)
+
+// Options are the operator's choices that checks depend on (from
+// --choices; the zero value is the default: no exceptions).
+type Options struct {
+	// ExceptionUsers are UPNs with a documented need for legacy protocols
+	// (a scanner, a SaaS reading a mailbox over IMAP).
+	ExceptionUsers []string
+	// ExceptionGroup is the Okta group (name, or id) excluded from the
+	// Office 365 deny-legacy rule.
+	ExceptionGroup string
+}
+
+// Check describes one check in the catalog.
+type Check struct {
+	ID       string `json:"id"`
+	Step     string `json:"step,omitempty"` // whitepaper step A-F; "" for extras
+	Severity string `json:"severity"`
+	Title    string `json:"title"`
+}
+
+// Check IDs (CONTRACT.md, "Stable check IDs").
+const (
+	IDFedDomains         = "FED-DOMAINS"
+	IDExoModernAuth      = "EXO-MODERN-AUTH"
+	IDExoLegacyProtocols = "EXO-LEGACY-PROTOCOLS"
+	IDExoBasicAuthPolicy = "EXO-BASIC-AUTH-POLICY"
+	IDOktaDenyLegacy     = "OKTA-DENY-LEGACY"
+	IDOktaMFAModern      = "OKTA-MFA-MODERN"
+	IDTokensRevoked      = "TOKENS-REVOKED"
+	IDEntraLegacyBlock   = "ENTRA-LEGACY-BLOCK"
+	IDFedMFABehavior     = "FED-MFA-BEHAVIOR"
+	IDExoSMTPAuth        = "EXO-SMTP-AUTH"
+	IDExoCASPlans        = "EXO-CAS-PLANS"
+	IDLegacySignIns      = "LEGACY-SIGNINS"
+	IDClientsLegacy      = "CLIENTS-LEGACY"
+	IDOktaEngine         = "OKTA-ENGINE"
+)
+
+type entry struct {
+	Check
+	run func(e *env) Finding
+}
+
+// table is the catalog with each check's function, in report order: the
+// whitepaper's steps A-F, then the extras.
+//
+// Severities of the extras (the steps' come from CONTRACT.md):
+//   - ENTRA-LEGACY-BLOCK high: for users of managed (non-federated)
+//     domains it is the only gate in front of legacy protocols, and for
+//     federated users it is the second layer behind Okta.
+//   - FED-MFA-BEHAVIOR medium: with acceptIfMfaDoneByFederatedIdp Entra
+//     trusts Okta's claim but does not send users there for MFA.
+//   - EXO-SMTP-AUTH medium: SMTP AUTH is the last protocol that still takes
+//     basic auth (until Microsoft turns it off); it sends mail, it does not
+//     read it, but it confirms passwords for spraying.
+//   - EXO-CAS-PLANS low: it only decides the defaults of new mailboxes.
+//   - LEGACY-SIGNINS medium: evidence that password-only paths are used.
+//   - CLIENTS-LEGACY low: the impact of step D, not an exposure in itself.
+//   - OKTA-ENGINE low: Classic Engine is not a weakness, it hides the rules.
+func table() []entry {
+	return []entry{
+		{Check{IDFedDomains, "A", High, "Every mail domain is federated with Okta's Office 365 app"}, checkFedDomains},
+		{Check{IDExoModernAuth, "B", High, "Modern authentication is enabled in Exchange Online"}, checkModernAuth},
+		{Check{IDExoLegacyProtocols, "C", Medium, "POP and IMAP are off on every mailbox and in the mailbox plans"}, checkLegacyProtocols},
+		{Check{IDExoBasicAuthPolicy, "D", High, "An authentication policy blocks basic auth for everyone"}, checkBasicAuthPolicy},
+		{Check{IDOktaDenyLegacy, "E", High, "Okta denies legacy-auth clients to Office 365"}, checkOktaDenyLegacy},
+		{Check{IDOktaMFAModern, "E", High, "Okta requires MFA for browser and modern-auth clients"}, checkOktaMFAModern},
+		{Check{IDTokensRevoked, "F", Medium, "Sessions were revoked after the last change to sign-in rules"}, checkTokensRevoked},
+		{Check{IDEntraLegacyBlock, "", High, "Entra ID blocks legacy authentication"}, checkEntraLegacyBlock},
+		{Check{IDFedMFABehavior, "", Medium, "Federated domains make Okta enforce MFA (federatedIdpMfaBehavior)"}, checkFedMFABehavior},
+		{Check{IDExoSMTPAuth, "", Medium, "SMTP AUTH is off for the tenant and every mailbox"}, checkSMTPAuth},
+		{Check{IDExoCASPlans, "", Low, "Mailbox plans create new mailboxes with POP and IMAP off"}, checkCASPlans},
+		{Check{IDLegacySignIns, "", Medium, "No legacy-protocol sign-ins in the last 30 days"}, checkLegacySignIns},
+		{Check{IDClientsLegacy, "", Low, "No user depends on a mail client without modern auth"}, checkClientsLegacy},
+		{Check{IDOktaEngine, "", Low, "The Okta org runs Identity Engine (sign-on rules readable)"}, checkOktaEngine},
+	}
+}
+
+// Catalog returns every check, in report order (A-F, then the extras).
+func Catalog() []Check {
+	t := table()
+	out := make([]Check, len(t))
+	for i, c := range t {
+		out[i] = c.Check
+	}
+	return out
+}
+
+// Run judges s: one Finding per catalog entry, in catalog order.
+func Run(s *tenant.Snapshot, o Options) []Finding {
+	t := table()
+	out := make([]Finding, 0, len(t))
+	var e *env
+	if s != nil {
+		e = newEnv(s, o)
+	}
+	for _, c := range t {
+		var f Finding
+		if e == nil {
+			f = Finding{Status: Error, Detail: "Cannot be judged: there is no snapshot (nothing was collected)."}
+		} else {
+			f = c.run(e)
+		}
+		f.ID, f.Step, f.Severity, f.Title = c.ID, c.Step, c.Severity, c.Title
+		out = append(out, normalise(f))
+	}
+	return out
+}
+
+// normalise sorts and de-duplicates AffectedUsers, makes Affected agree
+// with it when users are listed, and never leaves Evidence nil.
+func normalise(f Finding) Finding {
+	if f.AffectedUsers != nil {
+		seen := map[string]bool{}
+		var users []string
+		for _, u := range f.AffectedUsers {
+			k := strings.ToLower(u)
+			if u == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			users = append(users, u)
+		}
+		sort.Slice(users, func(i, j int) bool { return strings.ToLower(users[i]) < strings.ToLower(users[j]) })
+		f.AffectedUsers = users
+		f.Affected = len(users)
+	}
+	if f.Evidence == nil {
+		f.Evidence = []string{}
+	}
+	return f
+}

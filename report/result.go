@@ -1,0 +1,93 @@
+// Package report turns an assessment into what people and scripts read:
+// the JSON result of `assess --format json` (CONTRACT.md), and later the
+// markdown handover report. It is pure: values in, values out.
+package report
+
+import (
+	"sort"
+	"time"
+
+	"github.com/harden365/harden365/assess"
+	"github.com/harden365/harden365/matrix"
+	"github.com/harden365/harden365/tenant"
+)
+
+// Result is the top level of `assess --format json`.
+type Result struct {
+	Tool         Tool             `json:"tool"`
+	Organization Organization     `json:"organization"`
+	AsOf         string           `json:"asOf"`
+	Findings     []assess.Finding `json:"findings"`
+	Matrix       Matrices         `json:"matrix"`
+	Clients      Clients          `json:"clients"`
+	// Collection lists every source and how collecting it went, so a
+	// reader can tell "not found" from "not looked at".
+	Collection []tenant.SourceStatus `json:"collection"`
+}
+
+// Tool names the program that produced the result.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Organization identifies the organisation assessed.
+type Organization struct {
+	TenantID string   `json:"tenantId"`
+	Name     string   `json:"name"`
+	Domains  []string `json:"domains"`
+}
+
+// Matrices holds the access matrix before (and, with a plan, after).
+type Matrices struct {
+	Before *matrix.Matrix `json:"before"`
+	After  *matrix.Matrix `json:"after,omitempty"`
+}
+
+// Clients is the mail-client inventory.
+type Clients struct {
+	Users []assess.ClientUse `json:"users"`
+}
+
+// Input is what an assessment produced.
+type Input struct {
+	Version  string
+	Snapshot *tenant.Snapshot
+	Findings []assess.Finding
+	Before   *matrix.Matrix
+	Clients  []assess.ClientUse
+}
+
+// Build assembles the JSON result; the same input gives the same output.
+func Build(in Input) Result {
+	s := in.Snapshot
+	var domains []string
+	for _, d := range s.Domains {
+		domains = append(domains, d.Name)
+	}
+	sort.Strings(domains)
+	findings := in.Findings
+	if findings == nil {
+		findings = []assess.Finding{}
+	}
+	users := in.Clients
+	if users == nil {
+		users = []assess.ClientUse{}
+	}
+	return Result{
+		Tool:         Tool{Name: "harden365", Version: in.Version},
+		Organization: Organization{TenantID: s.Tenant.ID, Name: s.Tenant.DisplayName, Domains: nonNil(domains)},
+		AsOf:         s.AsOf.UTC().Format(time.DateOnly),
+		Findings:     findings,
+		Matrix:       Matrices{Before: in.Before},
+		Clients:      Clients{Users: users},
+		Collection:   s.Collection,
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
