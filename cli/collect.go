@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -27,34 +28,7 @@ func newCollectCmd(a *app) *cobra.Command {
 			if out == "" {
 				return errors.New("--out FILE is required (use - for standard output)")
 			}
-			conn, err := t.open(cmd.Context(), a, "")
-			if err != nil {
-				return err
-			}
-			defer conn.close()
-			var mu sync.Mutex
-			sink := func(ev collect.Event) {
-				a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages, "wait", ev.Wait, "msg", ev.Message)
-				if quiet {
-					return
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				switch ev.Kind {
-				case collect.Waiting:
-					fmt.Fprintf(a.io.ErrOut, "  … %s: %s, retrying in %s\n", ev.Source, ev.Message, ev.Wait)
-				case collect.Done:
-					if ev.Status.State == tenant.StateOK {
-						fmt.Fprintf(a.io.ErrOut, "  ✓ %-34s %6d items  %3d pages\n", ev.Source, ev.Items, ev.Pages)
-					} else {
-						fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, ev.Status.Error)
-					}
-				}
-			}
-			if !quiet {
-				fmt.Fprintf(a.io.ErrOut, "Collecting from %s (as of %s)\n", conn.label, conn.cfg.AsOf.Format("2006-01-02"))
-			}
-			snap, err := clients.Discover(cmd.Context(), conn.cfg, sink)
+			snap, err := a.discover(cmd.Context(), &t, quiet)
 			if err != nil {
 				return err
 			}
@@ -81,6 +55,39 @@ func newCollectCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write the snapshot to `FILE` (- for standard output)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print no progress")
 	return cmd
+}
+
+// discover opens the target and collects it, printing progress to stderr
+// unless quiet.
+func (a *app) discover(ctx context.Context, t *target, quiet bool) (*tenant.Snapshot, error) {
+	conn, err := t.open(ctx, a, "")
+	if err != nil {
+		return nil, err
+	}
+	defer conn.close()
+	var mu sync.Mutex
+	sink := func(ev collect.Event) {
+		a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages, "wait", ev.Wait, "msg", ev.Message)
+		if quiet {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev.Kind {
+		case collect.Waiting:
+			fmt.Fprintf(a.io.ErrOut, "  … %s: %s, retrying in %s\n", ev.Source, ev.Message, ev.Wait)
+		case collect.Done:
+			if ev.Status.State == tenant.StateOK {
+				fmt.Fprintf(a.io.ErrOut, "  ✓ %-34s %6d items  %3d pages\n", ev.Source, ev.Items, ev.Pages)
+			} else {
+				fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, ev.Status.Error)
+			}
+		}
+	}
+	if !quiet {
+		fmt.Fprintf(a.io.ErrOut, "Collecting from %s (as of %s)\n", conn.label, conn.cfg.AsOf.Format("2006-01-02"))
+	}
+	return clients.Discover(ctx, conn.cfg, sink)
 }
 
 // writeFileAtomic writes via a temporary file and rename, so an interrupted

@@ -43,6 +43,6 @@ func newDemoCmd(a *app) *cobra.Command {
 		},
 	}
 	t.flags(cmd)
-	cmd.Flags().DurationVar(&t.latency, "latency", 30*time.Millisecond, "simulated network latency per request, so discovery can be watched (0 for none)")
+	cmd.Flags().DurationVar(&t.latency, "latency", 150*time.Millisecond, "simulated network latency per request, as a real tenant has, so discovery can be watched (0 for none)")
 	return cmd
 }
