@@ -39,6 +39,16 @@ type Server struct {
 
 	ln  net.Listener
 	srv *http.Server
+
+	closeMu sync.Mutex
+	closers []func() // other listeners (DNS, mail endpoints) to stop on Close
+}
+
+// onClose registers f to run when the server closes.
+func (s *Server) onClose(f func()) {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	s.closers = append(s.closers, f)
 }
 
 // Services counted in /_sim/stats.
@@ -75,6 +85,13 @@ func (s *Server) URL() string { return s.url }
 
 // Close stops the server.
 func (s *Server) Close() error {
+	s.closeMu.Lock()
+	closers := s.closers
+	s.closers = nil
+	s.closeMu.Unlock()
+	for _, f := range closers {
+		f()
+	}
 	if s.srv == nil {
 		return nil
 	}
