@@ -38,6 +38,11 @@ type Snapshot struct {
 	Entra    Entra    `json:"entra"`
 	Okta     Okta     `json:"okta"`
 
+	// Mail hygiene (the Exchange security checklist): each mail domain's
+	// DNS records, and what the organisation's mail endpoints offer.
+	DNS       []MailDomainDNS `json:"dns,omitempty"`
+	Endpoints []EndpointProbe `json:"endpoints,omitempty"`
+
 	// Collection has one entry per source, sorted by ID.
 	Collection []SourceStatus `json:"collection"`
 }
