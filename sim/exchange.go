@@ -73,9 +73,9 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	}
 	name, params := body.CmdletInput.CmdletName, body.CmdletInput.Parameters
 
+	// Writes (Set-/New-/Remove-...): exchange_write.go.
 	if !strings.HasPrefix(name, "Get-") {
-		exoError(w, http.StatusBadRequest, "BadRequest", "Error executing cmdlet",
-			fmt.Sprintf("Ex4D2A91|System.Management.Automation.CommandNotFoundException|The simulator does not carry out '%s' yet.", name))
+		s.exchangeWrite(w, r, tenant, name, params)
 		return
 	}
 	for k := range params {

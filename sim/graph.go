@@ -73,6 +73,12 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request) {
 	}
 	route := strings.Join(low, "/")
 
+	// Writes: graph_write.go (anything it does not serve falls through to
+	// the 405 / 404 below).
+	if r.Method != http.MethodGet && s.graphWrite(w, r, version, segs, low) {
+		return
+	}
+
 	var h func(http.ResponseWriter, *http.Request, string, []string)
 	switch {
 	case route == "organization":

@@ -31,11 +31,11 @@ import (
 //   - errors have Okta's shape {errorCode, errorSummary, errorLink,
 //     errorId, errorCauses}.
 //
-// Writes (creating, replacing, deleting and (de)activating rules, app
-// policy assignment, ...) are not simulated yet: they answer 501 with an
-// Okta-shaped error naming the request, so a client never mistakes them for
-// success. Methods Okta itself does not offer on a path answer 405
-// E0000022 as Okta does.
+// Writes to policy rules and groups are carried out in okta_write.go.
+// Other writes (app policy assignment, zones, ...) are not simulated yet:
+// they answer 501 with an Okta-shaped error naming the request, so a client
+// never mistakes them for success. Methods Okta itself does not offer on a
+// path answer 405 E0000022 as Okta does.
 
 // Page sizes: default and maximum per list. Where Okta documents them they
 // are Okta's (apps 20/200, users 200/200, group members 1000/10000,
@@ -188,9 +188,12 @@ func (s *Server) oktaKnownPath(p []string) bool {
 	return false
 }
 
-// oktaWrite answers every non-GET request. Writes are a later piece of
-// work: until then they are refused loudly, never half-applied.
+// oktaWrite answers every non-GET request: the writes okta_write.go
+// carries out, else a loud refusal, never a half-applied write.
 func (s *Server) oktaWrite(w http.ResponseWriter, r *http.Request, parts []string) {
+	if s.oktaApplyWrite(w, r, parts) { // okta_write.go
+		return
+	}
 	if parts[0] == "logs" || (len(parts) == 4 && parts[0] == "policies" && parts[2] == "rules" && r.Method == http.MethodPost) ||
 		(len(parts) == 1 && r.Method != http.MethodPost) {
 		w.Header().Set("Allow", "GET")

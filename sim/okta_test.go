@@ -618,8 +618,8 @@ func TestOktaSimLogs(t *testing.T) {
 	oktaWantError(t, oktaGet(t, base+"filter="+url.QueryEscape(`eventType eq`), oktaTok), 400, "E0000001", "Api validation failed: filter")
 }
 
-// TestOktaSimWritesRefused: writes are not simulated yet and must never
-// look like success.
+// TestOktaSimWritesRefused: writes the simulator does not carry out must
+// never look like success (rule and group writes: okta_write_test.go).
 func TestOktaSimWritesRefused(t *testing.T) {
 	srv := oktaStart(t, nil, Options{})
 	base := srv.URL() + "/api/v1"
@@ -627,11 +627,8 @@ func TestOktaSimWritesRefused(t *testing.T) {
 		method, path string
 		status       int
 	}{
-		{"POST", "/policies/rst1fab/rules", 501},
-		{"PUT", "/policies/rst1fab/rules/0pr1deny", 501},
-		{"DELETE", "/policies/rst1fab/rules/0pr1deny", 501},
-		{"POST", "/policies/rst1fab/rules/0pr1deny/lifecycle/deactivate", 501},
 		{"PUT", "/apps/0oa1fab", 501},
+		{"POST", "/policies/rst1fab/lifecycle/deactivate", 501},
 		{"POST", "/zones", 501},
 		{"DELETE", "/logs", 405},
 		{"PUT", "/users", 405},
