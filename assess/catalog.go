@@ -66,7 +66,7 @@ type entry struct {
 //   - CLIENTS-LEGACY low: the impact of step D, not an exposure in itself.
 //   - OKTA-ENGINE low: Classic Engine is not a weakness, it hides the rules.
 func table() []entry {
-	return []entry{
+	return append([]entry{
 		{Check{IDFedDomains, "A", High, "Every mail domain is federated with Okta's Office 365 app"}, checkFedDomains},
 		{Check{IDExoModernAuth, "B", High, "Modern authentication is enabled in Exchange Online"}, checkModernAuth},
 		{Check{IDExoLegacyProtocols, "C", Medium, "POP and IMAP are off on every mailbox and in the mailbox plans"}, checkLegacyProtocols},
@@ -81,7 +81,7 @@ func table() []entry {
 		{Check{IDLegacySignIns, "", Medium, "No legacy-protocol sign-ins in the last 30 days"}, checkLegacySignIns},
 		{Check{IDClientsLegacy, "", Low, "No user depends on a mail client without modern auth"}, checkClientsLegacy},
 		{Check{IDOktaEngine, "", Low, "The Okta org runs Identity Engine (sign-on rules readable)"}, checkOktaEngine},
-	}
+	}, dnsChecks()...) // the mail DNS checks (checks_dns.go)
 }
 
 // Catalog returns every check, in report order (A-F, then the extras).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/clients"
+	"github.com/harden365/harden365/clients/dns"
 	"github.com/harden365/harden365/sim"
 	"github.com/harden365/harden365/sim/simtest"
 	"github.com/harden365/harden365/tenant"
@@ -307,6 +308,13 @@ var both = []string{"alice@example.com", "bob@example.com"}
 
 func TestCheckBaselinePassesEverything(t *testing.T) {
 	for _, f := range assess.Run(hardened(), assess.Options{}) {
+		if strings.HasPrefix(f.ID, "DNS-") {
+			// No DNS data in this snapshot: not checked, never passed.
+			if f.Status != assess.Info {
+				t.Errorf("%s without DNS data: %s, want info", f.ID, f.Status)
+			}
+			continue
+		}
 		if f.Status != assess.Pass {
 			t.Errorf("%s: %s: %s %q", f.ID, f.Status, f.Detail, f.Evidence)
 		}
@@ -655,6 +663,12 @@ func TestCatalog(t *testing.T) {
 		{ID: "LEGACY-SIGNINS", Severity: "medium"},
 		{ID: "CLIENTS-LEGACY", Severity: "low"},
 		{ID: "OKTA-ENGINE", Severity: "low"},
+		{ID: "DNS-SPF", Severity: "medium"},
+		{ID: "DNS-DKIM", Severity: "medium"},
+		{ID: "DNS-DMARC", Severity: "medium"},
+		{ID: "DNS-MTA-STS", Severity: "low"},
+		{ID: "DNS-TLS-RPT", Severity: "low"},
+		{ID: "DNS-MX", Severity: "low"},
 	}
 	cat := assess.Catalog()
 	if len(cat) != len(want) {
@@ -741,8 +755,13 @@ func TestCheckRunIsPure(t *testing.T) {
 func collect(t *testing.T, name string) *tenant.Snapshot {
 	t.Helper()
 	srv := simtest.ServeBuiltin(t, name, sim.Options{})
+	addr, err := srv.StartDNS("")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := clients.SimConfig(srv.URL(), srv.Scenario().AsOf())
 	cfg.TenantID = srv.Scenario().TenantID()
+	cfg.DNS = &dns.Config{Server: addr}
 	snap, err := clients.Discover(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -811,6 +830,9 @@ func TestScenarioWhitepaper(t *testing.T) {
 			"lars.hendriks@mijndomein.nl", "max.vandenberg@mijndomein.nl", "rick.kuipers@mijndomein.nl", "ruben.vos@mijndomein.nl"},
 			[]string{"joke.janssen@mijndomein.nl: Outlook 2013", "4 users run Outlook 2013"}},
 		"OKTA-ENGINE": {assess.Pass, 0, nil, nil},
+		"DNS-SPF":     {assess.Fail, -1, nil, []string{"?all"}}, "DNS-DKIM": {assess.Fail, 2, nil, nil},
+		"DNS-DMARC": {assess.Fail, 2, nil, nil}, "DNS-MTA-STS": {assess.Fail, 2, nil, nil},
+		"DNS-TLS-RPT": {assess.Fail, 2, nil, nil}, "DNS-MX": {assess.Pass, 0, nil, nil},
 	})
 	// The seed's exception example: jira keeps IMAP, the rest still fails.
 	checkScenario(t, s, assess.Options{ExceptionUsers: []string{"jira@mijndomein.nl"}}, map[string]expect{
@@ -821,6 +843,8 @@ func TestScenarioWhitepaper(t *testing.T) {
 		"ENTRA-LEGACY-BLOCK": {assess.Fail, -1, nil, nil}, "FED-MFA-BEHAVIOR": {assess.Fail, -1, nil, nil},
 		"EXO-SMTP-AUTH": {assess.Fail, 40, nil, nil}, "EXO-CAS-PLANS": {assess.Fail, -1, nil, nil},
 		"LEGACY-SIGNINS": {assess.Fail, -1, nil, nil}, "CLIENTS-LEGACY": {assess.Warn, 10, nil, nil}, "OKTA-ENGINE": {assess.Pass, -1, nil, nil},
+		"DNS-SPF": {assess.Fail, -1, nil, nil}, "DNS-DKIM": {assess.Fail, -1, nil, nil}, "DNS-DMARC": {assess.Fail, -1, nil, nil},
+		"DNS-MTA-STS": {assess.Fail, -1, nil, nil}, "DNS-TLS-RPT": {assess.Fail, -1, nil, nil}, "DNS-MX": {assess.Pass, -1, nil, nil},
 	})
 }
 
@@ -847,6 +871,10 @@ func TestScenarioContoso(t *testing.T) {
 		"LEGACY-SIGNINS": {assess.Fail, 4, []string{"alex.wilber@contoso.com", "diego.siciliani@contoso.com", "lynne.robbins@contoso.com", "scanner@contoso.com"}, []string{"20 legacy sign-ins", "20 succeeded, 0 failed"}},
 		"CLIENTS-LEGACY": {assess.Warn, 2, []string{"nestor.wilke@contoso.com", "scanner@contoso.com"}, []string{"Outlook 2010"}},
 		"OKTA-ENGINE":    {assess.Pass, 0, nil, nil},
+		// contoso.com is nearly right (DMARC p=none); contoso-labs.com lags.
+		"DNS-SPF": {assess.Pass, 0, nil, nil}, "DNS-DKIM": {assess.Fail, 1, nil, []string{"contoso-labs.com"}},
+		"DNS-DMARC": {assess.Fail, 2, nil, []string{"p=none"}}, "DNS-MTA-STS": {assess.Fail, 2, nil, nil},
+		"DNS-TLS-RPT": {assess.Fail, 1, nil, []string{"contoso-labs.com"}}, "DNS-MX": {assess.Pass, 0, nil, nil},
 	})
 	// With the scanner declared (user and Okta group), what remains.
 	checkScenario(t, s, assess.Options{ExceptionUsers: []string{"scanner@contoso.com"}, ExceptionGroup: "O365 legacy exceptions"}, map[string]expect{
@@ -859,6 +887,8 @@ func TestScenarioContoso(t *testing.T) {
 		"EXO-SMTP-AUTH": {assess.Fail, 16, nil, nil}, "EXO-CAS-PLANS": {assess.Fail, -1, nil, nil},
 		"LEGACY-SIGNINS": {assess.Fail, -1, nil, nil}, "CLIENTS-LEGACY": {assess.Warn, 1, []string{"nestor.wilke@contoso.com"}, nil},
 		"OKTA-ENGINE": {assess.Pass, -1, nil, nil},
+		"DNS-SPF":     {assess.Pass, -1, nil, nil}, "DNS-DKIM": {assess.Fail, -1, nil, nil}, "DNS-DMARC": {assess.Fail, -1, nil, nil},
+		"DNS-MTA-STS": {assess.Fail, -1, nil, nil}, "DNS-TLS-RPT": {assess.Fail, -1, nil, nil}, "DNS-MX": {assess.Pass, -1, nil, nil},
 	})
 }
 
@@ -882,6 +912,9 @@ func TestScenarioOktaClassic(t *testing.T) {
 		"LEGACY-SIGNINS":     {assess.Fail, 2, []string{"janet.leverling@northwind.example", "orders@northwind.example"}, []string{"9 legacy sign-ins"}},
 		"CLIENTS-LEGACY":     {assess.Warn, -1, nil, []string{"orders@northwind.example"}},
 		"OKTA-ENGINE":        {assess.Warn, 0, nil, []string{"pipeline = v1"}},
+		"DNS-SPF":            {assess.Pass, 0, nil, nil}, "DNS-DKIM": {assess.Info, -1, nil, []string{"Get-DkimSigningConfig"}},
+		"DNS-DMARC": {assess.Pass, 0, nil, nil}, "DNS-MTA-STS": {assess.Fail, -1, nil, nil},
+		"DNS-TLS-RPT": {assess.Fail, -1, nil, nil}, "DNS-MX": {assess.Pass, 0, nil, nil},
 	})
 	// "EXO-LEGACY-PROTOCOLS: fail, unless janet is declared an exception."
 	f := find(t, assess.Run(s, assess.Options{ExceptionUsers: []string{"janet.leverling@northwind.example"}}), "EXO-LEGACY-PROTOCOLS")

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/harden365/harden365/clients"
+	"github.com/harden365/harden365/clients/dns"
 	"github.com/harden365/harden365/sim"
 )
 
@@ -79,6 +80,9 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 		}
 		cfg := clients.SimConfig(t.simURL, asOf)
 		cfg.TenantID = info.tenantID
+		if info.dns != "" {
+			cfg.DNS = &dns.Config{Server: info.dns}
+		}
 		a.log.Debug("collecting from a running simulator", "url", t.simURL, "scenario", info.name)
 		return &connection{cfg: cfg, label: "simulator " + t.simURL, name: info.name, close: func() {}}, nil
 	default:
@@ -91,10 +95,16 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 		if err != nil {
 			return nil, err
 		}
+		dnsAddr, err := srv.StartDNS("127.0.0.1:0")
+		if err != nil {
+			srv.Close()
+			return nil, err
+		}
 		if asOf.IsZero() {
 			asOf = sc.AsOf()
 		}
 		cfg := clients.SimConfig(url, asOf)
+		cfg.DNS = &dns.Config{Server: dnsAddr}
 		cfg.Source = "scenario:" + sc.Name()
 		cfg.TenantID = sc.TenantID()
 		a.log.Debug("simulating scenario", "scenario", sc.Name(), "file", sc.File, "url", url)
@@ -103,8 +113,8 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 }
 
 type simInfoResult struct {
-	name, tenantID string
-	asOf           time.Time
+	name, tenantID, dns string
+	asOf                time.Time
 }
 
 func simInfo(ctx context.Context, url string) (simInfoResult, error) {
@@ -121,7 +131,7 @@ func simInfo(ctx context.Context, url string) (simInfoResult, error) {
 	}
 	defer resp.Body.Close()
 	var info struct {
-		Name, TenantID, AsOf string
+		Name, TenantID, AsOf, DNS string
 	}
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&info) != nil {
 		return simInfoResult{}, fmt.Errorf("--sim %s: that is not a harden365 simulator (GET /_sim/info answered %s)", url, resp.Status)
@@ -130,5 +140,5 @@ func simInfo(ctx context.Context, url string) (simInfoResult, error) {
 	if err != nil {
 		return simInfoResult{}, fmt.Errorf("--sim %s: the simulator's asOf %q is not a date", url, info.AsOf)
 	}
-	return simInfoResult{name: info.Name, tenantID: info.TenantID, asOf: d}, nil
+	return simInfoResult{name: info.Name, tenantID: info.TenantID, dns: info.DNS, asOf: d}, nil
 }

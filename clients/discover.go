@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/harden365/harden365/clients/auth"
 	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/clients/dns"
 	"github.com/harden365/harden365/clients/exchange"
 	"github.com/harden365/harden365/clients/graph"
 	"github.com/harden365/harden365/clients/okta"
@@ -51,6 +53,12 @@ type Config struct {
 	PageSize int
 	// Concurrency bounds requests in flight per service (default 8).
 	Concurrency int
+
+	// DNS, when set, checks each mail domain's records (SPF, DKIM, DMARC,
+	// MTA-STS, TLS-RPT, MX) with this resolver once Graph has listed the
+	// domains; MailDomains adds domains to check.
+	DNS         *dns.Config
+	MailDomains []string
 }
 
 // SimConfig points every client at a simulator's base URL with the fixed
@@ -127,7 +135,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, t := range tasks {
+	launch := func(t collect.Task) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -138,7 +146,24 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 			sink(collect.Event{Source: t.ID, Service: t.Service, Kind: collect.Done, Items: st.Items, Pages: st.Pages, Status: &st})
 		}()
 	}
+	for _, t := range tasks {
+		launch(t)
+	}
 	wg.Wait()
+
+	// Second wave: the mail domains to check in DNS come from Graph.
+	if cfg.DNS != nil && ctx.Err() == nil {
+		domains := snap.MailDomains()
+		for _, d := range cfg.MailDomains {
+			if d = tenant.NormalizeDomain(d); !slices.Contains(domains, d) {
+				domains = append(domains, d)
+			}
+		}
+		for _, t := range dns.Tasks(*cfg.DNS, domains) {
+			launch(t)
+		}
+		wg.Wait()
+	}
 	if err := ctx.Err(); err != nil {
 		return snap, err
 	}

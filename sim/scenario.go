@@ -250,7 +250,13 @@ var scenarioSchema = object(true, map[string]*schema{
 		"zones":   arrayOf(object(false, map[string]*schema{"id": strV, "type": strV, "name": strV}, "id", "type")),
 		"logs":    arrayOf(object(false, map[string]*schema{"uuid": strV, "published": dtV, "eventType": strV}, "uuid", "published")),
 	}, "orgUrl", "pipeline"),
-	"dns":       arrayOf(object(false, map[string]*schema{"name": strV, "type": strV, "value": strV}, "name", "type", "value")),
+	// A record's value is a string, or for TXT a list of strings (split
+	// TXT); "fault" makes the simulator's DNS answer SERVFAIL, REFUSED or
+	// nothing at all (TIMEOUT) for that name and type.
+	"dns": arrayOf(object(false, map[string]*schema{
+		"name": strV, "type": strV, "value": anyV, "ttl": numV,
+		"fault": enum("SERVFAIL", "REFUSED", "TIMEOUT"),
+	}, "name", "type")),
 	"endpoints": arrayOf(object(false, map[string]*schema{"host": strV, "port": numV, "protocol": strV}, "host", "port")),
 	"faults":    anyObj,
 }, "name", "asOf", "tenant")

@@ -42,6 +42,14 @@ type Server struct {
 
 	closeMu sync.Mutex
 	closers []func() // other listeners (DNS, mail endpoints) to stop on Close
+	dnsAddr string   // the DNS listener, once StartDNS ran
+}
+
+// DNSAddr is the simulator's DNS server (host:port), or "" when not started.
+func (s *Server) DNSAddr() string {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	return s.dnsAddr
 }
 
 // onClose registers f to run when the server closes.
@@ -171,6 +179,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"name": s.sc.Name(), "tenantId": s.sc.TenantID(), "initialDomain": s.sc.InitialDomain(),
 		"asOf": s.sc.AsOf().Format("2006-01-02"), "now": s.Now().Format(time.RFC3339),
+		"dns": s.DNSAddr(),
 	})
 }
 

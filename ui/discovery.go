@@ -201,7 +201,7 @@ func (m *Discovery) render() string {
 	if m.summary && m.snap != nil {
 		body = m.renderSummary(w, budget)
 	} else {
-		body = m.renderSources(w)
+		body = m.renderSources(w, budget)
 	}
 	body = strings.TrimRight(body, "\n")
 	b.WriteString(body)
@@ -244,7 +244,7 @@ func (m *Discovery) statusLine() string {
 	return st.Pass.Render("✓ ") + line + " · all collected"
 }
 
-var serviceTitles = map[string]string{"graph": "Microsoft Graph", "exchange": "Exchange Online", "okta": "Okta"}
+var serviceTitles = map[string]string{"graph": "Microsoft Graph", "exchange": "Exchange Online", "okta": "Okta", "dns": "Mail DNS"}
 
 // sourceLabels are the friendly names of the sources.
 var sourceLabels = map[string]string{
@@ -270,11 +270,11 @@ func (m *Discovery) sourcesOf(service string) []*source {
 			out = append(out, s)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	sort.Slice(out, func(i, j int) bool { return label(out[i].id) < label(out[j].id) })
 	return out
 }
 
-func (m *Discovery) renderSources(w int) string {
+func (m *Discovery) renderSources(w, budget int) string {
 	st := m.styles
 	col := (w - 2) / 2
 	block := func(service string) string {
@@ -306,22 +306,66 @@ func (m *Discovery) renderSources(w int) string {
 	left := st.Column.Width(col).Render(block("graph"))
 	right := st.Column.Width(col).Render(block("exchange"))
 	out := lipgloss.JoinHorizontal(lipgloss.Top, " ", left, right) + "\n"
+	room := budget - (strings.Count(out, "\n") + 1)
+	okta := ""
 	if len(m.sourcesOf("okta")) > 0 {
-		okta := st.Column.Width(col).Render(block("okta"))
-		out += "\n" + lipgloss.JoinHorizontal(lipgloss.Top, " ", okta, st.Column.Width(col).Render(m.renderRetries())) + "\n"
+		okta = st.Column.Width(col).Render(block("okta"))
+	}
+	// Beside Okta: the mail domains' DNS lookups, then any problems.
+	right2 := ""
+	if len(m.sourcesOf("dns")) > 0 {
+		right2 = block("dns")
+	}
+	if problems := m.renderProblems(col-1, room-strings.Count(right2, "\n")-2); problems != "" {
+		if right2 != "" {
+			right2 += "\n\n"
+		}
+		right2 += problems
+	}
+	if okta != "" || right2 != "" {
+		out += "\n" + lipgloss.JoinHorizontal(lipgloss.Top, " ", st.Column.Width(col).Render(okta), right2) + "\n"
 	}
 	return out
 }
 
-// renderRetries lists live waits (throttling) beside the Okta block.
-func (m *Discovery) renderRetries() string {
-	var lines []string
-	for _, s := range m.sources {
-		if s.status == nil && s.waiting != "" {
-			lines = append(lines, m.styles.Warn.Render("… "+label(s.id)+": "+s.waiting))
+// renderProblems lists live waits (throttling) and, once sources have
+// failed, each failure with its full reason and fix, wrapped to width and
+// cut to at most height lines.
+func (m *Discovery) renderProblems(width, height int) string {
+	st := m.styles
+	var ids []string
+	for id := range m.sources {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var parts []string
+	for _, id := range ids {
+		s := m.sources[id]
+		switch {
+		case s.status == nil && s.waiting != "":
+			parts = append(parts, st.Warn.Render("… "+label(id)+": "+s.waiting))
+		case s.status != nil && s.status.State != tenant.StateOK:
+			// The reason may be long (it quotes the service); keep it to
+			// three lines so the fix stays in view.
+			p := firstLines(st.Column.Width(width).Render(st.Fail.Render("✗ "+label(id))+": "+Clean(s.status.Error)), 3)
+			if s.status.Fix != "" {
+				p += "\n" + st.Muted.Render("fix: "+Clean(s.status.Fix))
+			}
+			parts = append(parts, p)
 		}
 	}
-	sort.Strings(lines)
+	if len(parts) == 0 || height < 2 {
+		return ""
+	}
+	title := st.Section.Render("Problems")
+	if m.snap != nil {
+		title = st.Section.Render("Could not collect")
+	}
+	text := st.Column.Width(width).Render(title + "\n" + strings.Join(parts, "\n"))
+	lines := strings.Split(text, "\n")
+	if len(lines) > height {
+		lines = append(lines[:height-1], st.Muted.Render("…"))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -333,7 +377,7 @@ func (m *Discovery) renderSummary(w, budget int) string {
 		var b strings.Builder
 		b.WriteString(st.Section.Render(a.Title))
 		for _, f := range a.Facts {
-			val := truncate(Clean(f.Value), col-24)
+			val := truncate(Clean(f.Value), col-20)
 			switch f.Tone {
 			case Good:
 				val = st.Pass.Render(val)
@@ -344,8 +388,8 @@ func (m *Discovery) renderSummary(w, budget int) string {
 			default:
 				val = st.Value.Render(val)
 			}
-			name := truncate(f.Label, 20)
-			b.WriteString("\n  " + st.Label.Render(name) + strings.Repeat(" ", max(21-lipgloss.Width(name), 1)) + val)
+			name := truncate(f.Label, 17)
+			b.WriteString("\n  " + st.Label.Render(name) + strings.Repeat(" ", max(18-lipgloss.Width(name), 1)) + val)
 		}
 		return b.String()
 	}
@@ -380,7 +424,18 @@ func (m *Discovery) renderSummary(w, budget int) string {
 			room--
 		}
 	}
-	return out + "\n\n " + st.Section.Render("Could not collect") + "\n" + strings.Join(lines, "\n")
+	return out + "\n\n " + st.Section.Render("Could not collect") + st.Muted.Render(" · tab: reasons and fixes") + "\n" + strings.Join(lines, "\n")
+}
+
+// firstLines keeps the first n lines of s, marking a cut with an ellipsis.
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	lines = lines[:n]
+	lines[n-1] = strings.TrimRight(lines[n-1], " ") + "…"
+	return strings.Join(lines, "\n")
 }
 
 // truncate cuts s to width cells, with an ellipsis.

@@ -66,7 +66,7 @@ func Summarize(s *tenant.Snapshot) []Area {
 		fact("Security defaults", "graph.securityDefaults", func() (string, Tone) {
 			return onOff(s.Entra.SecurityDefaults != nil && s.Entra.SecurityDefaults.IsEnabled, true)
 		}),
-		fact("Conditional access", "graph.conditionalAccess", func() (string, Tone) {
+		fact("Cond. access", "graph.conditionalAccess", func() (string, Tone) {
 			on, report := 0, 0
 			for _, p := range s.Entra.ConditionalAccess {
 				switch p.State {
@@ -76,9 +76,12 @@ func Summarize(s *tenant.Snapshot) []Area {
 					report++
 				}
 			}
-			return fmt.Sprintf("%d (%d on, %d report-only)", len(s.Entra.ConditionalAccess), on, report), Neutral
+			if len(s.Entra.ConditionalAccess) == 0 {
+				return "none", Neutral
+			}
+			return fmt.Sprintf("%d on, %d report-only", on, report), Neutral
 		}),
-		fact("Legacy sign-ins 30d", "graph.signIns", func() (string, Tone) {
+		fact("Legacy sign-ins", "graph.signIns", func() (string, Tone) {
 			users := map[string]bool{}
 			for _, si := range s.Entra.SignIns {
 				users[strings.ToLower(si.UserPrincipalName)] = true
@@ -87,11 +90,12 @@ func Summarize(s *tenant.Snapshot) []Area {
 			if len(s.Entra.SignIns) > 0 {
 				t = Attention
 			}
-			return fmt.Sprintf("%d by %d users", len(s.Entra.SignIns), len(users)), t
+			return fmt.Sprintf("%d by %d users, 30d", len(s.Entra.SignIns), len(users)), t
 		}),
 		fact("Mail app report", "graph.emailAppUsage", func() (string, Tone) {
 			return fmt.Sprintf("%d users", len(s.Entra.EmailAppUsage)), Neutral
 		}),
+		mailDNS(s),
 	}}
 
 	exo := Area{Title: "Exchange Online", Facts: []Fact{
@@ -99,7 +103,7 @@ func Summarize(s *tenant.Snapshot) []Area {
 		fact("Modern auth", "exchange.Get-OrganizationConfig", func() (string, Tone) {
 			return onOff(s.Exchange.OrganizationConfig.OAuth2ClientProfileEnabled, true)
 		}),
-		fact("Default auth policy", "exchange.Get-OrganizationConfig", func() (string, Tone) {
+		fact("Default policy", "exchange.Get-OrganizationConfig", func() (string, Tone) {
 			if p := s.Exchange.OrganizationConfig.DefaultAuthenticationPolicy; p != "" {
 				return p, Neutral
 			}
@@ -124,7 +128,7 @@ func Summarize(s *tenant.Snapshot) []Area {
 			}
 			return fmt.Sprintf("%d / %d mailboxes", pop, imap), t
 		}),
-		fact("SMTP AUTH (tenant)", "exchange.Get-TransportConfig", func() (string, Tone) {
+		fact("SMTP AUTH tenant", "exchange.Get-TransportConfig", func() (string, Tone) {
 			return onOff(!s.Exchange.TransportConfig.SmtpClientAuthenticationDisabled, false)
 		}),
 		fact("Mobile devices", "exchange.Get-MobileDevice", func() (string, Tone) { return fmt.Sprint(len(s.Exchange.MobileDevices)), Neutral }),
@@ -166,15 +170,37 @@ func Summarize(s *tenant.Snapshot) []Area {
 			if none > 0 {
 				t = Attention
 			}
-			return fmt.Sprintf("%d (%d without a factor)", len(s.Okta.Users), none), t
+			return fmt.Sprintf("%d (%d no factor)", len(s.Okta.Users), none), t
 		}),
 		fact("Groups", "okta.groups", func() (string, Tone) {
 			if !s.OK("okta.zones") {
-				return fmt.Sprintf("%d (zones not collected)", len(s.Okta.Groups)), Neutral
+				return fmt.Sprintf("%d (zones: n/a)", len(s.Okta.Groups)), Neutral
 			}
-			return fmt.Sprintf("%d (%d network zones)", len(s.Okta.Groups), len(s.Okta.Zones)), Neutral
+			return fmt.Sprintf("%d, %d zones", len(s.Okta.Groups), len(s.Okta.Zones)), Neutral
 		}),
 		fact("Log events 30d", "okta.logs", func() (string, Tone) { return fmt.Sprint(len(s.Okta.Logs)), Neutral }),
 	}}
 	return append(areas, okta)
+}
+
+// mailDNS summarises the DNS lookups of the mail domains (one source per
+// domain: dns.<domain>).
+func mailDNS(s *tenant.Snapshot) Fact {
+	checked, failed := 0, 0
+	for _, st := range s.Collection {
+		if st.Service != "dns" {
+			continue
+		}
+		checked++
+		if st.State != tenant.StateOK {
+			failed++
+		}
+	}
+	switch {
+	case checked == 0:
+		return Fact{Label: "Mail DNS", Value: "not checked", Tone: Missing}
+	case failed > 0:
+		return Fact{Label: "Mail DNS", Value: fmt.Sprintf("%d domains, %d failed", checked, failed), Tone: Attention}
+	}
+	return Fact{Label: "Mail DNS", Value: fmt.Sprintf("%d domains looked up", checked), Tone: Neutral}
 }
