@@ -13,6 +13,7 @@ import (
 
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/matrix"
+	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/report"
 	"github.com/harden365/harden365/tenant"
 )
@@ -72,12 +73,15 @@ func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 			return fmt.Errorf("--fail-on %q: expected high, medium or low", o.failOn)
 		}
 	}
-	if o.plan != "" {
-		return errors.New("--plan: remediation planning is not available yet in this build")
-	}
-	opts, err := readChoices(o.choices)
+	choices, err := readChoices(o.choices)
 	if err != nil {
 		return err
+	}
+	var steps []string
+	if o.plan != "" {
+		if steps, err = remediate.ParseSteps([]string{o.plan}); err != nil {
+			return fmt.Errorf("--plan: %w", err)
+		}
 	}
 
 	var snap *tenant.Snapshot
@@ -107,14 +111,26 @@ func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 		}
 	}
 
-	findings := assess.Run(snap, opts)
-	res := report.Build(report.Input{
+	findings := assess.Run(snap, choices.AssessOptions())
+	in := report.Input{
 		Version:  version(),
 		Snapshot: snap,
 		Findings: findings,
 		Before:   matrix.Evaluate(snap),
 		Clients:  assess.Inventory(snap),
-	})
+	}
+	if steps != nil {
+		// The preview's writes are stamped at the date judged, so the same
+		// snapshot always gives the same plan.
+		plan, err := remediate.NewPlan(snap, steps, choices, snap.AsOf)
+		if err != nil {
+			return fmt.Errorf("--plan: %w", err)
+		}
+		in.After = matrix.Evaluate(plan.Simulate(snap))
+		in.Plan = plan.PlanJSON(snap)
+		in.Risks = remediate.Guard(plan, snap, choices)
+	}
+	res := report.Build(in)
 	var out []byte
 	if o.format == "json" {
 		var buf bytes.Buffer
@@ -150,37 +166,19 @@ func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 	return nil
 }
 
-// choicesFile is the operator-choices JSON of CONTRACT.md. Only the parts
-// assessment uses are read here; the rest is validated for shape.
-type choicesFile struct {
-	Exceptions struct {
-		Users     []string `json:"users"`
-		OktaGroup string   `json:"oktaGroup"`
-	} `json:"exceptions"`
-	BreakGlass []string `json:"breakGlass"`
-	Operator   string   `json:"operator"`
-	Protocols  []string `json:"protocols"`
-	Scope      struct {
-		Titles []string `json:"titles"`
-		Users  []string `json:"users"`
-	} `json:"scope"`
-	Zones     []string `json:"zones"`
-	MFAPrompt string   `json:"mfaPrompt"`
-}
-
-func readChoices(path string) (assess.Options, error) {
+// readChoices reads the operator-choices file (CONTRACT.md); no file
+// gives the defaults.
+func readChoices(path string) (remediate.Choices, error) {
 	if path == "" {
-		return assess.Options{}, nil
+		return remediate.DefaultChoices(), nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return assess.Options{}, fmt.Errorf("--choices: %w", err)
+		return remediate.Choices{}, fmt.Errorf("--choices: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var c choicesFile
-	if err := dec.Decode(&c); err != nil {
-		return assess.Options{}, fmt.Errorf("--choices %s: %w", path, err)
+	c, err := remediate.ParseChoices(data)
+	if err != nil {
+		return remediate.Choices{}, fmt.Errorf("--choices %s: %w", path, err)
 	}
-	return assess.Options{ExceptionUsers: c.Exceptions.Users, ExceptionGroup: c.Exceptions.OktaGroup}, nil
+	return c, nil
 }

@@ -193,3 +193,62 @@ func TestAssessTextAndChoices(t *testing.T) {
 		t.Errorf("unknown choices key: exit %d, %q", code, errOut)
 	}
 }
+
+// --plan adds the simulated after-matrix and the plan: on the whitepaper's
+// organisation, A-F leave no password path and browsers need MFA.
+func TestAssessPlanWhitepaper(t *testing.T) {
+	choices := filepath.Join(t.TempDir(), "choices.json")
+	os.WriteFile(choices, []byte(`{"exceptions": {"users": ["jira@mijndomein.nl"], "oktaGroup": "Service accounts"}, "zones": ["Office egress"]}`), 0o600)
+	_, raw := assessJSON(t, "--scenario", "whitepaper", "--plan", "all", "--choices", choices)
+	var r struct {
+		Matrix struct {
+			After struct {
+				Cells map[string]map[string]struct{ Verdict string }
+			}
+		}
+		Plan []struct {
+			Step       string
+			Fixes      []string
+			Changes    int
+			Reversible bool
+			Breaks     []struct{ User, Client string }
+		}
+	}
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Matrix.After.Cells) == 0 {
+		t.Fatal("no after-matrix")
+	}
+	for p, cells := range r.Matrix.After.Cells {
+		for m, c := range cells {
+			if c.Verdict == "password" {
+				t.Errorf("after the plan, %s/%s is still password", p, m)
+			}
+		}
+	}
+	if v := r.Matrix.After.Cells["owa"]["modern"].Verdict; v != "mfa" {
+		t.Errorf("owa/modern after: %s, want mfa", v)
+	}
+	var order []string
+	breaks := 0
+	for _, e := range r.Plan {
+		order = append(order, e.Step)
+		breaks += len(e.Breaks)
+		if e.Changes == 0 || len(e.Fixes) == 0 {
+			t.Errorf("step %s: %d changes, fixes %v", e.Step, e.Changes, e.Fixes)
+		}
+		if e.Step == "F" && e.Reversible {
+			t.Error("revoking sessions cannot be undone")
+		}
+	}
+	if order[len(order)-1] != "F" || strings.Index(strings.Join(order, ","), "B") > strings.Index(strings.Join(order, ","), "D") {
+		t.Errorf("order %v: B must precede D and F come last", order)
+	}
+	if breaks == 0 {
+		t.Error("the plan names nobody who loses a client, but the whitepaper has Outlook 2010 users")
+	}
+	if _, errOut, code := run(t, "assess", "--scenario", "whitepaper", "-q", "--plan", "A,Z"); code != 1 || !strings.Contains(errOut, "Z") {
+		t.Errorf("unknown step: exit %d, %q", code, errOut)
+	}
+}

@@ -45,6 +45,32 @@ func renderText(r report.Result) string {
 			fmt.Fprintf(&b, "  %-11s %-34s %s\n", p, cellText(m.Cell(p, matrix.Basic)), cellText(m.Cell(p, matrix.Modern)))
 		}
 	}
+	if len(r.Plan) > 0 {
+		b.WriteString("\nPlan, in the order it would be applied\n")
+		for _, e := range r.Plan {
+			rev := "reversible"
+			if !e.Reversible {
+				rev = "irreversible"
+			}
+			fmt.Fprintf(&b, "  %-9s %s (%d changes, %s)\n", e.Step, ui.Clean(e.Title), e.Changes, rev)
+			for _, line := range e.Summary {
+				b.WriteString(wrap(ui.Clean(line), 100, "            "))
+			}
+		}
+	}
+	if m := r.Matrix.After; m != nil {
+		b.WriteString("\nAccess matrix after the plan (simulated)\n")
+		fmt.Fprintf(&b, "  %-11s %-34s %s\n", "protocol", "basic", "modern")
+		for _, p := range matrix.Protocols {
+			fmt.Fprintf(&b, "  %-11s %-34s %s\n", p, cellText(m.Cell(p, matrix.Basic)), cellText(m.Cell(p, matrix.Modern)))
+		}
+	}
+	if len(r.LockoutRisks) > 0 {
+		b.WriteString("\nLockout risks: the plan would be refused unless --allow-lockout-risk is given\n")
+		for _, k := range r.LockoutRisks {
+			fmt.Fprintf(&b, "  ! %s %s: %s\n", k.Rule, ui.Clean(k.Account), ui.Clean(k.Why))
+		}
+	}
 
 	var errs []string
 	for _, st := range r.Collection {

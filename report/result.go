@@ -9,6 +9,7 @@ import (
 
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/matrix"
+	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/tenant"
 )
 
@@ -20,6 +21,10 @@ type Result struct {
 	Findings     []assess.Finding `json:"findings"`
 	Matrix       Matrices         `json:"matrix"`
 	Clients      Clients          `json:"clients"`
+	// Plan is present when a plan was asked for (assess --plan).
+	Plan []remediate.PlanEntry `json:"plan,omitempty"`
+	// LockoutRisks are the accounts the plan would cut off or strand.
+	LockoutRisks []remediate.Risk `json:"lockoutRisks,omitempty"`
 	// Collection lists every source and how collecting it went, so a
 	// reader can tell "not found" from "not looked at".
 	Collection []tenant.SourceStatus `json:"collection"`
@@ -56,6 +61,11 @@ type Input struct {
 	Findings []assess.Finding
 	Before   *matrix.Matrix
 	Clients  []assess.ClientUse
+	// With a plan: the matrix of the simulated snapshot, the plan's
+	// entries and its lockout risks.
+	After *matrix.Matrix
+	Plan  []remediate.PlanEntry
+	Risks []remediate.Risk
 }
 
 // Build assembles the JSON result; the same input gives the same output.
@@ -79,7 +89,9 @@ func Build(in Input) Result {
 		Organization: Organization{TenantID: s.Tenant.ID, Name: s.Tenant.DisplayName, Domains: nonNil(domains)},
 		AsOf:         s.AsOf.UTC().Format(time.DateOnly),
 		Findings:     findings,
-		Matrix:       Matrices{Before: in.Before},
+		Matrix:       Matrices{Before: in.Before, After: in.After},
+		Plan:         in.Plan,
+		LockoutRisks: in.Risks,
 		Clients:      Clients{Users: users},
 		Collection:   s.Collection,
 	}

@@ -1,0 +1,196 @@
+package remediate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/harden365/harden365/assess"
+	"github.com/harden365/harden365/matrix"
+	"github.com/harden365/harden365/tenant"
+)
+
+// Lockout rules the guard applies.
+const (
+	RiskBreakGlass    = "break-glass"
+	RiskOperator      = "operator"
+	RiskException     = "exception"
+	RiskInitialDomain = "initial-domain"
+)
+
+// Risk is one way a plan could lock someone out.
+type Risk struct {
+	Rule    string `json:"rule"`
+	Account string `json:"account"`
+	Why     string `json:"why"`
+}
+
+func (r Risk) String() string { return fmt.Sprintf("%s %s: %s", r.Rule, r.Account, r.Why) }
+
+// Guard lists the lockout risks of a plan (empty: none). A plan with
+// risks is refused unless the operator explicitly allows them
+// (--allow-lockout-risk, and a typed confirmation in the wizard):
+//
+//   - a break-glass or the operator's account that had a way in before the
+//     plan has none after it (every protocol and method blocked or
+//     unsupported in matrix.Evaluate(p.Simulate(s)); an account without a
+//     mailbox is judged as if it had one with every protocol on, so that
+//     the identity gates decide);
+//   - a declared exception user that had a way in on a protocol it needs
+//     (the chosen protocols, and those its mail clients use) has none
+//     after it;
+//   - the plan federates the initial *.onmicrosoft.com domain.
+func Guard(p *Plan, s *tenant.Snapshot, c Choices) []Risk {
+	var risks []Risk
+	if p == nil || s == nil {
+		return nil
+	}
+	for _, w := range p.Writes() {
+		if w.Service != tenant.ServiceGraph {
+			continue
+		}
+		federates := w.Operation == "POST /domains/{id}/federationConfiguration" ||
+			(w.Operation == "PATCH /domains/{id}" && fmt.Sprint(w.Params["authenticationType"]) == "Federated")
+		if d := pathPart(w.Path, 1); federates && initialDomain(s, d) {
+			risks = append(risks, Risk{Rule: RiskInitialDomain, Account: d,
+				Why: fmt.Sprintf("write %s federates the initial domain %s, which must stay managed: it is the way in (break-glass accounts, the tenant's own address) when the identity provider fails", w.ID, d)})
+		}
+	}
+	after := p.Simulate(s)
+	for _, d := range after.Domains {
+		if !d.Federated() || !initialDomain(s, d.Name) {
+			continue
+		}
+		if bd, ok := s.Domain(d.Name); ok && !bd.Federated() && !hasRisk(risks, RiskInitialDomain, d.Name) {
+			risks = append(risks, Risk{Rule: RiskInitialDomain, Account: d.Name, Why: "after the plan the initial domain " + d.Name + " is federated; it must stay managed"})
+		}
+	}
+
+	// Accounts that must keep a way in.
+	type account struct{ rule, upn string }
+	var accounts []account
+	for _, bg := range c.BreakGlass {
+		accounts = append(accounts, account{RiskBreakGlass, bg})
+	}
+	if c.Operator != "" {
+		accounts = append(accounts, account{RiskOperator, c.Operator})
+	}
+	var extra []string
+	for _, a := range accounts {
+		if !hasMailbox(s, a.upn) && graphUser(s, a.upn) != nil {
+			extra = append(extra, a.upn)
+		}
+	}
+	mb := matrix.Evaluate(withPseudoMailboxes(s, extra))
+	ma := matrix.Evaluate(withPseudoMailboxes(after, extra))
+	for _, a := range accounts {
+		ub, ua := mb.User(a.upn), ma.User(a.upn)
+		if ub == nil || ua == nil {
+			risks = append(risks, Risk{Rule: a.rule, Account: a.upn,
+				Why: "not an Entra user or mailbox in the snapshot, so harden365 cannot check that the plan leaves it a way in: correct the name in the choices"})
+			continue
+		}
+		if hasWayIn(ub) && !hasWayIn(ua) {
+			risks = append(risks, Risk{Rule: a.rule, Account: a.upn,
+				Why: "has a way in before the plan and none after it (every protocol and method blocked or unsupported): " + blockingReason(ua, matrix.OWA, matrix.Modern)})
+		}
+	}
+
+	// Exceptions keep a path for the protocols they need.
+	inv := assess.Inventory(s)
+	for _, ex := range c.Exceptions.Users {
+		ub, ua := mb.User(ex), ma.User(ex)
+		if ub == nil || ua == nil {
+			continue
+		}
+		need := map[matrix.Protocol]bool{}
+		for _, proto := range c.protocols() {
+			need[matrix.Protocol(proto)] = true
+		}
+		for _, cu := range inv {
+			if strings.EqualFold(cu.User, ex) {
+				for _, pth := range clientPaths(cu) {
+					need[pth.protocol] = true
+				}
+			}
+		}
+		var cut []string
+		var why string
+		for _, proto := range matrix.Protocols {
+			if !need[proto] {
+				continue
+			}
+			was, is := false, false
+			for _, m := range matrix.Methods {
+				was = was || usable(ub.Verdict(proto, m))
+				is = is || usable(ua.Verdict(proto, m))
+			}
+			if was && !is {
+				cut = append(cut, string(proto))
+				if why == "" {
+					why = blockingReason(ua, proto, matrix.Basic)
+				}
+			}
+		}
+		if len(cut) > 0 {
+			risks = append(risks, Risk{Rule: RiskException, Account: ex,
+				Why: fmt.Sprintf("a declared exception, left without any way in over %s after the plan: %s", strings.Join(cut, ", "), why)})
+		}
+	}
+	return risks
+}
+
+func hasRisk(rs []Risk, rule, account string) bool {
+	for _, r := range rs {
+		if r.Rule == rule && strings.EqualFold(r.Account, account) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasMailbox(s *tenant.Snapshot, upn string) bool {
+	for _, m := range s.Exchange.CASMailboxes {
+		if strings.EqualFold(mailboxUPN(m), upn) {
+			return true
+		}
+	}
+	return false
+}
+
+// withPseudoMailboxes adds, to a copy of s, a mailbox with every protocol
+// on for each of the accounts, so that the matrix judges their sign-in by
+// the account, policy and identity-provider gates.
+func withPseudoMailboxes(s *tenant.Snapshot, upns []string) *tenant.Snapshot {
+	if len(upns) == 0 {
+		return s
+	}
+	out := *s
+	out.Exchange.CASMailboxes = append([]tenant.CASMailbox(nil), s.Exchange.CASMailboxes...)
+	for _, upn := range upns {
+		g := graphUser(s, upn)
+		alias := upn
+		for _, x := range s.Exchange.Users {
+			if strings.EqualFold(x.UserPrincipalName, upn) || (x.ExternalDirectoryObjectID != "" && strings.EqualFold(x.ExternalDirectoryObjectID, g.ID)) {
+				alias = x.Identity
+			}
+		}
+		m := tenant.CASMailbox{Identity: alias, PrimarySmtpAddress: g.UserPrincipalName, ExternalDirectoryObjectID: g.ID, DisplayName: g.DisplayName,
+			OWAEnabled: true, MAPIEnabled: true, EwsEnabled: true, ActiveSyncEnabled: true, PopEnabled: true, ImapEnabled: true}
+		out.Exchange.CASMailboxes = append(out.Exchange.CASMailboxes, m)
+	}
+	return &out
+}
+
+// blockingReason is the text of the gate that closes a cell.
+func blockingReason(u *matrix.UserAccess, p matrix.Protocol, m matrix.Method) string {
+	a := u.Access(p, m)
+	for _, r := range a.Reasons {
+		if r.Effect == matrix.EffectBlocks || r.Effect == matrix.EffectUnsupported {
+			return r.Text
+		}
+	}
+	if len(a.Reasons) > 0 {
+		return a.Reasons[len(a.Reasons)-1].Text
+	}
+	return string(a.Verdict)
+}

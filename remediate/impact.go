@@ -1,0 +1,386 @@
+package remediate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/harden365/harden365/assess"
+	"github.com/harden365/harden365/matrix"
+	"github.com/harden365/harden365/tenant"
+)
+
+// Impact is what one step of a plan changes for people: which users lose
+// which protocols through which mail client (from the client inventory
+// and the access matrix before and after the step), who loses every way
+// in, and which findings turn to pass.
+type Impact struct {
+	Step string `json:"step"`
+	// Breaks: a user's client loses protocols it was using.
+	Breaks []Break `json:"breaks"`
+	// LosesAll are users who had some way into their mailbox before the
+	// step and none after it.
+	LosesAll []string `json:"losesAll,omitempty"`
+	// Passes are the checks that pass after the step and did not before;
+	// Regressions those that passed before and no longer do.
+	Passes      []string `json:"passes"`
+	Regressions []string `json:"regressions,omitempty"`
+}
+
+// Break is one user's mail client that stops working (for the protocols
+// listed) because of a step.
+type Break struct {
+	User   string `json:"user"`
+	Client string `json:"client"`
+	// Protocols are the protocols the client loses ("imap", "mapi", ...).
+	Protocols []string `json:"protocols,omitempty"`
+	// All: the client loses every protocol it was seen using (it stops
+	// reading mail altogether).
+	All        bool   `json:"all"`
+	ModernAuth string `json:"modernAuth,omitempty"`
+}
+
+type path struct {
+	protocol matrix.Protocol
+	method   matrix.Method
+}
+
+// clientAppProtocol maps Entra's clientAppUsed values to protocols.
+var clientAppProtocol = map[string]matrix.Protocol{
+	"mapi over http":                   matrix.MAPI,
+	"outlook anywhere (rpc over http)": matrix.RPC,
+	"exchange web services":            matrix.EWS,
+	"exchange activesync":              matrix.ActiveSync,
+	"imap4":                            matrix.IMAP,
+	"pop3":                             matrix.POP,
+	"authenticated smtp":               matrix.SMTP,
+	"exchange online powershell":       matrix.PowerShell,
+	"browser":                          matrix.OWA,
+}
+
+// reportProtocol maps the email-app usage report's columns to protocols.
+var reportProtocol = map[string]matrix.Protocol{
+	"outlookforwindows": matrix.MAPI, "outlookformac": matrix.EWS, "mailformac": matrix.EWS,
+	"outlookformobile": matrix.ActiveSync, "otherformobile": matrix.ActiveSync, "outlookforweb": matrix.OWA,
+	"pop3app": matrix.POP, "imap4app": matrix.IMAP, "smtpapp": matrix.SMTP,
+}
+
+// clientPaths are the protocols and methods a mail client uses: protocols
+// from the evidence (sign-ins' clientAppUsed, the report's columns,
+// mobile devices), else from what the client is; methods from its modern
+// auth support (a client that cannot do modern auth uses basic; Outlook
+// 2013 is taken as basic, since it needs registry keys for modern).
+func clientPaths(c assess.ClientUse) []path {
+	protos := map[matrix.Protocol]bool{}
+	modernSeen, basicSeen := false, false
+	for _, ev := range evidence(c.Source) {
+		kind, detail := ev[0], ev[1]
+		switch kind {
+		case "signIn", "oktaLog", "mobileDevice":
+			if i, j := strings.LastIndex(detail, "["), strings.LastIndex(detail, "]"); i >= 0 && j > i {
+				for _, v := range strings.Split(detail[i+1:j], ",") {
+					v = strings.ToLower(strings.TrimSpace(v))
+					switch {
+					case v == "wsfed/active":
+						basicSeen = true
+					case v == "wsfed/passive", v == "mobile apps and desktop clients":
+						modernSeen = true
+					case clientAppProtocol[v] != "":
+						p := clientAppProtocol[v]
+						protos[p] = true
+						if p == matrix.OWA {
+							modernSeen = true
+						} else {
+							basicSeen = true
+						}
+					case kind == "mobileDevice" && (strings.HasPrefix(v, "eas ") || strings.HasPrefix(v, "outlook ")):
+						protos[matrix.ActiveSync] = true
+					}
+				}
+			}
+		case "emailAppUsage":
+			col, _, _ := strings.Cut(detail, "=")
+			if p, ok := reportProtocol[strings.ToLower(strings.TrimSpace(col))]; ok {
+				protos[p] = true
+				if p == matrix.MAPI {
+					protos[matrix.RPC] = true
+				}
+			}
+		}
+	}
+	if len(protos) == 0 {
+		for _, p := range protocolsOfClient(c) {
+			protos[p] = true
+		}
+	}
+	var methods []matrix.Method
+	switch c.ModernAuth {
+	case assess.ModernYes:
+		methods = []matrix.Method{matrix.Basic, matrix.Modern}
+	case assess.ModernNo, assess.ModernConditional:
+		methods = []matrix.Method{matrix.Basic}
+	default:
+		switch {
+		case modernSeen && basicSeen, !modernSeen && !basicSeen:
+			methods = []matrix.Method{matrix.Basic, matrix.Modern}
+		case modernSeen:
+			methods = []matrix.Method{matrix.Modern}
+		default:
+			methods = []matrix.Method{matrix.Basic}
+		}
+	}
+	var out []path
+	for _, p := range matrix.Protocols {
+		if !protos[p] {
+			continue
+		}
+		for _, m := range methods {
+			if p == matrix.OWA && m == matrix.Basic {
+				continue
+			}
+			out = append(out, path{p, m})
+		}
+		if p == matrix.OWA {
+			out = append(out, path{p, matrix.Modern})
+		}
+	}
+	return dedupePaths(out)
+}
+
+func dedupePaths(in []path) []path {
+	seen := map[path]bool{}
+	var out []path
+	for _, p := range in {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// evidence splits an inventory Source ("signIn: <agent> [IMAP4]; oktaLog:
+// ...") into (kind, detail) pairs; user agents may hold "; " themselves.
+func evidence(source string) [][2]string {
+	var out [][2]string
+	for _, seg := range strings.Split(source, "; ") {
+		kind, detail, ok := strings.Cut(seg, ": ")
+		switch {
+		case ok && (kind == "signIn" || kind == "oktaLog" || kind == "mobileDevice" || kind == "emailAppUsage"):
+			out = append(out, [2]string{kind, detail})
+		case len(out) > 0:
+			out[len(out)-1][1] += "; " + seg
+		}
+	}
+	return out
+}
+
+// protocolsOfClient is what a client speaks when the evidence names no
+// protocol.
+func protocolsOfClient(c assess.ClientUse) []matrix.Protocol {
+	name := strings.ToLower(c.Client)
+	switch {
+	case strings.Contains(name, "on the web"):
+		return []matrix.Protocol{matrix.OWA}
+	case strings.Contains(name, "outlook for ios"), strings.Contains(name, "outlook for android"):
+		return []matrix.Protocol{matrix.ActiveSync}
+	case strings.Contains(name, "outlook") && (strings.Contains(name, "mac") || c.Platform == "macos"):
+		return []matrix.Protocol{matrix.EWS}
+	case strings.Contains(name, "outlook"):
+		return []matrix.Protocol{matrix.MAPI, matrix.RPC}
+	case strings.Contains(name, "ios mail"), strings.Contains(name, "android"), strings.Contains(name, "windows 10 mail"), strings.Contains(name, "mobile"):
+		return []matrix.Protocol{matrix.ActiveSync}
+	case strings.Contains(name, "apple mail"):
+		return []matrix.Protocol{matrix.EWS}
+	case strings.Contains(name, "thunderbird"):
+		return []matrix.Protocol{matrix.IMAP, matrix.SMTP}
+	case strings.Contains(name, "windows live mail"):
+		return []matrix.Protocol{matrix.POP, matrix.SMTP}
+	case strings.HasPrefix(name, "pop3"):
+		return []matrix.Protocol{matrix.POP}
+	case strings.HasPrefix(name, "imap4"):
+		return []matrix.Protocol{matrix.IMAP}
+	case strings.HasPrefix(name, "smtp"):
+		return []matrix.Protocol{matrix.SMTP}
+	}
+	return nil
+}
+
+// usable: a way in (with or without MFA), or not known to be closed.
+func usable(v matrix.Verdict) bool {
+	return v == matrix.Password || v == matrix.Restricted || v == matrix.MFA || v == matrix.Unknown
+}
+
+func hasWayIn(u *matrix.UserAccess) bool {
+	for _, p := range matrix.Protocols {
+		for _, m := range matrix.Methods {
+			if usable(u.Verdict(p, m)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Impact computes, for every step of the plan in order, what it breaks
+// and what it fixes (see Impact). s is not changed.
+func (p *Plan) Impact(s *tenant.Snapshot) []Impact {
+	inv := assess.Inventory(s)
+	opts := p.Choices.AssessOptions()
+	prevM := matrix.Evaluate(s)
+	prevF := statuses(assess.Run(s, opts))
+	out := make([]Impact, len(p.Steps))
+	p.simulateSteps(s, func(i int, after *tenant.Snapshot) {
+		m := matrix.Evaluate(after)
+		f := statuses(assess.Run(after, opts))
+		out[i] = diffImpact(p.Steps[i].ID, inv, prevM, m, prevF, f)
+		prevM, prevF = m, f
+	})
+	return out
+}
+
+func statuses(fs []assess.Finding) map[string]string {
+	out := make(map[string]string, len(fs))
+	for _, f := range fs {
+		out[f.ID] = f.Status
+	}
+	return out
+}
+
+func diffImpact(step string, inv []assess.ClientUse, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
+	im := Impact{Step: step, Breaks: []Break{}, Passes: []string{}}
+	for _, c := range assess.Catalog() {
+		switch {
+		case fa[c.ID] == assess.Pass && fb[c.ID] != assess.Pass:
+			im.Passes = append(im.Passes, c.ID)
+		case fb[c.ID] == assess.Pass && fa[c.ID] != assess.Pass:
+			im.Regressions = append(im.Regressions, c.ID)
+		}
+	}
+	for _, c := range inv {
+		ub, ua := before.User(c.User), after.User(c.User)
+		if ub == nil || ua == nil {
+			continue
+		}
+		paths := clientPaths(c)
+		var lost []string
+		used := map[matrix.Protocol]bool{}
+		for _, p := range paths {
+			used[p.protocol] = true
+		}
+		allLost := len(used) > 0
+		for _, proto := range matrix.Protocols {
+			if !used[proto] {
+				continue
+			}
+			wasOpen, isOpen := false, false
+			for _, pth := range paths {
+				if pth.protocol == proto {
+					wasOpen = wasOpen || usable(ub.Verdict(proto, pth.method))
+					isOpen = isOpen || usable(ua.Verdict(proto, pth.method))
+				}
+			}
+			switch {
+			case wasOpen && !isOpen:
+				lost = append(lost, string(proto))
+			case isOpen || wasOpen:
+				allLost = false
+			default:
+				// closed before and after: not this step's doing
+			}
+		}
+		if len(lost) > 0 {
+			im.Breaks = append(im.Breaks, Break{User: c.User, Client: c.Client, Protocols: lost, All: allLost, ModernAuth: c.ModernAuth})
+		}
+	}
+	for k := range before.Users {
+		ub := &before.Users[k]
+		if ua := after.User(ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
+			im.LosesAll = append(im.LosesAll, ub.UPN)
+		}
+	}
+	return im
+}
+
+// Summary says the breaks in a few lines, grouped by client: "2 users on
+// Outlook 2010 lose mail (mapi, rpc)".
+func (im Impact) Summary() []string {
+	type group struct {
+		client, protos   string
+		all, conditional bool
+		users            []string
+	}
+	var order []*group
+	by := map[string]*group{}
+	for _, b := range im.Breaks {
+		key := fmt.Sprintf("%s|%s|%v", b.Client, strings.Join(b.Protocols, ","), b.All)
+		g := by[key]
+		if g == nil {
+			g = &group{client: b.Client, protos: strings.Join(b.Protocols, ", "), all: b.All, conditional: b.ModernAuth == assess.ModernConditional}
+			by[key] = g
+			order = append(order, g)
+		}
+		g.users = append(g.users, b.User)
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if len(order[i].users) != len(order[j].users) {
+			return len(order[i].users) > len(order[j].users)
+		}
+		return order[i].client < order[j].client
+	})
+	var out []string
+	for _, g := range order {
+		verb := "lose"
+		if len(g.users) == 1 {
+			verb = "loses"
+		}
+		what := verb + " " + strings.ToUpper(g.protos)
+		if g.all {
+			what = verb + " mail (" + g.protos + ")"
+		}
+		if g.conditional {
+			what += " unless Outlook 2013's modern-auth registry keys (EnableADAL=1, Version=1) are set"
+		}
+		who := plural(len(g.users), "user", "users")
+		out = append(out, fmt.Sprintf("%s on %s %s: %s", who, g.client, what, list(g.users, 6)))
+	}
+	if n := len(im.LosesAll); n > 0 {
+		verb := "lose"
+		if n == 1 {
+			verb = "loses"
+		}
+		out = append(out, fmt.Sprintf("%s %s every way into their mailbox: %s", plural(n, "user", "users"), verb, list(im.LosesAll, 6)))
+	}
+	return out
+}
+
+// PlanEntry is one step in the `plan` part of assess's JSON
+// (CONTRACT.md).
+type PlanEntry struct {
+	Step       string   `json:"step"`
+	Title      string   `json:"title"`
+	Fixes      []string `json:"fixes"`
+	Changes    int      `json:"changes"`
+	Reversible bool     `json:"reversible"`
+	Breaks     []Break  `json:"breaks"`
+	// Beyond the contract's keys:
+	Manual   bool     `json:"manual,omitempty"`
+	Nothing  string   `json:"nothing,omitempty"`
+	Passes   []string `json:"passes"`
+	LosesAll []string `json:"losesAll,omitempty"`
+	Summary  []string `json:"summary,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
+}
+
+// PlanJSON gives the plan entries of `assess --plan` for s.
+func (p *Plan) PlanJSON(s *tenant.Snapshot) []PlanEntry {
+	imps := p.Impact(s)
+	out := make([]PlanEntry, len(p.Steps))
+	for i, ps := range p.Steps {
+		im := imps[i]
+		out[i] = PlanEntry{Step: ps.ID, Title: ps.Title, Fixes: append([]string{}, ps.Fixes...), Changes: len(ps.Writes),
+			Reversible: ps.Reversible(), Breaks: im.Breaks, Manual: ps.Manual, Nothing: ps.Nothing, Passes: im.Passes,
+			LosesAll: im.LosesAll, Summary: im.Summary(), Notes: ps.Notes}
+	}
+	return out
+}
