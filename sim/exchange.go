@@ -25,6 +25,12 @@ var exoKnownGets = map[string]bool{
 	"Get-OrganizationConfig": true, "Get-CASMailbox": true, "Get-User": true, "Get-AuthenticationPolicy": true,
 	"Get-CASMailboxPlan": true, "Get-TransportConfig": true, "Get-MobileDevice": true, "Get-Mailbox": true,
 	"Get-DkimSigningConfig": true, "Get-AdminAuditLogConfig": true, "Get-AcceptedDomain": true,
+	// The Exchange security checklist's reads. The Defender for Office 365
+	// cmdlets (Get-SafeLinksPolicy/-Rule, Get-SafeAttachmentPolicy/-Rule) are
+	// deliberately absent: a tenant without that licence does not have them,
+	// so unless the scenario lists them they answer CommandNotFoundException.
+	"Get-MailboxAuditBypassAssociation": true, "Get-RoleGroup": true, "Get-MalwareFilterPolicy": true,
+	"Get-IRMConfiguration": true, "Get-SmimeConfig": true, "Get-InboundConnector": true, "Get-OutboundConnector": true,
 }
 
 // Parameters each read cmdlet accepts here; anything else is the

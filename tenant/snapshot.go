@@ -122,6 +122,7 @@ type Exchange struct {
 	AuthenticationPolicies []AuthPolicy        `json:"authenticationPolicies"`
 	CASMailboxPlans        []CASMailboxPlan    `json:"casMailboxPlans"`
 	MobileDevices          []MobileDevice      `json:"mobileDevices"`
+	Checklist              ExchangeChecklist   `json:"checklist,omitzero"` // the Exchange security checklist's tenant settings (exchange_checklist.go)
 }
 
 // OrganizationConfig is the part of Get-OrganizationConfig that matters.

@@ -45,7 +45,7 @@ func Tasks(cfg Config) []collect.Task {
 			return apply(s, rows[0])
 		})
 	}
-	return []collect.Task{
+	return append([]collect.Task{ // + the Exchange security checklist's tasks (checklist.go)
 		single("Get-OrganizationConfig", func(s *tenant.Snapshot, r Row) error {
 			var w struct {
 				Identity, Name              string
@@ -187,7 +187,7 @@ func Tasks(cfg Config) []collect.Task {
 			s.Exchange.MobileDevices = out
 			return nil
 		}),
-	}
+	}, checklistTasks(c)...)
 }
 
 // decode turns a row into a struct; field names match the cmdlet's
