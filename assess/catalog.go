@@ -81,7 +81,7 @@ func table() []entry {
 		{Check{IDLegacySignIns, "", Medium, "No legacy-protocol sign-ins in the last 30 days"}, checkLegacySignIns},
 		{Check{IDClientsLegacy, "", Low, "No user depends on a mail client without modern auth"}, checkClientsLegacy},
 		{Check{IDOktaEngine, "", Low, "The Okta org runs Identity Engine (sign-on rules readable)"}, checkOktaEngine},
-	}, dnsChecks()...) // the mail DNS checks (checks_dns.go)
+	}, append(append(exoChecklistChecks(), dnsChecks()...), tlsChecks()...)...) // the Exchange checklist's tenant settings (checks_exo_checklist.go), the mail DNS checks (checks_dns.go), then the endpoint probes (checks_tls.go)
 }
 
 // Catalog returns every check, in report order (A-F, then the extras).

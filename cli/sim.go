@@ -25,7 +25,7 @@ func newSimCmd(a *app) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve a scenario's Graph, Exchange admin and Okta APIs on loopback until interrupted",
 		Long: "Serves every simulated HTTP API under one base URL and prints, as the first line of stdout,\n" +
-			`{"url": "http://127.0.0.1:PORT", "dns": "127.0.0.1:PORT"}` + "\n\nPoint other commands at it with --sim URL; GET /_sim/state shows the organisation's current state.",
+			`{"url": "http://127.0.0.1:PORT", "dns": "127.0.0.1:PORT", "endpoints": {"host:port": "127.0.0.1:PORT"}}` + "\n\nPoint other commands at it with --sim URL; GET /_sim/state shows the organisation's current state.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.scenario == "" {
@@ -49,7 +49,11 @@ func newSimCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			line, _ := json.Marshal(map[string]any{"url": url, "dns": dnsAddr})
+			endpoints, err := srv.StartEndpoints()
+			if err != nil {
+				return err
+			}
+			line, _ := json.Marshal(map[string]any{"url": url, "dns": dnsAddr, "endpoints": endpoints})
 			fmt.Fprintln(a.io.Out, string(line))
 			a.log.Info("simulator serving", "scenario", sc.Name(), "url", url)
 			<-cmd.Context().Done()

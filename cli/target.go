@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/harden365/harden365/clients"
 	"github.com/harden365/harden365/clients/dns"
+	"github.com/harden365/harden365/clients/probe"
 	"github.com/harden365/harden365/sim"
 )
 
@@ -83,6 +86,9 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 		if info.dns != "" {
 			cfg.DNS = &dns.Config{Server: info.dns}
 		}
+		if err := simProbes(&cfg, info.endpoints); err != nil {
+			return nil, err
+		}
 		a.log.Debug("collecting from a running simulator", "url", t.simURL, "scenario", info.name)
 		return &connection{cfg: cfg, label: "simulator " + t.simURL, name: info.name, close: func() {}}, nil
 	default:
@@ -105,6 +111,24 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 		}
 		cfg := clients.SimConfig(url, asOf)
 		cfg.DNS = &dns.Config{Server: dnsAddr}
+		addrs, err := srv.StartEndpoints()
+		if err != nil {
+			srv.Close()
+			return nil, err
+		}
+		eps, err := srv.Endpoints()
+		if err != nil {
+			srv.Close()
+			return nil, err
+		}
+		var list []simEndpoint
+		for _, e := range eps {
+			list = append(list, simEndpoint{Host: e.Host, Port: e.Port, Protocol: e.Protocol, Addr: addrs[e.Key()]})
+		}
+		if err := simProbes(&cfg, list); err != nil {
+			srv.Close()
+			return nil, err
+		}
 		cfg.Source = "scenario:" + sc.Name()
 		cfg.TenantID = sc.TenantID()
 		a.log.Debug("simulating scenario", "scenario", sc.Name(), "file", sc.File, "url", url)
@@ -112,8 +136,39 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 	}
 }
 
+// simEndpoint is one simulated mail endpoint and the loopback listener
+// playing it.
+type simEndpoint struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
+	Addr     string `json:"addr"`
+}
+
+// simProbes points the probes at the simulator's endpoint listeners, and
+// trusts the simulator's root certificates as a real organisation's public
+// ones; probing is always on in scenarios.
+func simProbes(cfg *clients.Config, eps []simEndpoint) error {
+	if len(eps) == 0 {
+		return nil
+	}
+	roots, err := sim.EndpointRoots()
+	if err != nil {
+		return err
+	}
+	m := map[string]string{}
+	for _, e := range eps {
+		key := net.JoinHostPort(e.Host, strconv.Itoa(e.Port))
+		m[key] = e.Addr
+		cfg.ProbeTargets = append(cfg.ProbeTargets, probe.Target{Host: e.Host, Port: e.Port, Protocol: e.Protocol})
+	}
+	cfg.Probe = &probe.Config{Dial: probe.MapDialer(m, nil), Roots: roots}
+	return nil
+}
+
 type simInfoResult struct {
 	name, tenantID, dns string
+	endpoints           []simEndpoint
 	asOf                time.Time
 }
 
@@ -132,6 +187,7 @@ func simInfo(ctx context.Context, url string) (simInfoResult, error) {
 	defer resp.Body.Close()
 	var info struct {
 		Name, TenantID, AsOf, DNS string
+		Endpoints                 []simEndpoint
 	}
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&info) != nil {
 		return simInfoResult{}, fmt.Errorf("--sim %s: that is not a harden365 simulator (GET /_sim/info answered %s)", url, resp.Status)
@@ -140,5 +196,5 @@ func simInfo(ctx context.Context, url string) (simInfoResult, error) {
 	if err != nil {
 		return simInfoResult{}, fmt.Errorf("--sim %s: the simulator's asOf %q is not a date", url, info.AsOf)
 	}
-	return simInfoResult{name: info.Name, tenantID: info.TenantID, dns: info.DNS, asOf: d}, nil
+	return simInfoResult{name: info.Name, tenantID: info.TenantID, dns: info.DNS, endpoints: info.Endpoints, asOf: d}, nil
 }

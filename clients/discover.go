@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/harden365/harden365/clients/exchange"
 	"github.com/harden365/harden365/clients/graph"
 	"github.com/harden365/harden365/clients/okta"
+	"github.com/harden365/harden365/clients/probe"
 	"github.com/harden365/harden365/tenant"
 )
 
@@ -59,6 +61,12 @@ type Config struct {
 	// domains; MailDomains adds domains to check.
 	DNS         *dns.Config
 	MailDomains []string
+
+	// Probe, when set, probes ProbeTargets (TLS versions, ciphers,
+	// certificate, STARTTLS, advertised password sign-in). Opt-in for real
+	// organisations.
+	Probe        *probe.Config
+	ProbeTargets []probe.Target
 }
 
 // SimConfig points every client at a simulator's base URL with the fixed
@@ -133,6 +141,10 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 		tasks = append(tasks, otasks...)
 	}
 
+	if cfg.Probe != nil {
+		tasks = append(tasks, probe.Tasks(*cfg.Probe, cfg.ProbeTargets)...)
+	}
+
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	launch := func(t collect.Task) {
@@ -164,6 +176,13 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 		}
 		wg.Wait()
 	}
+	// Per-domain and per-endpoint sources finish in any order; the
+	// snapshot must not depend on it.
+	sort.Slice(snap.DNS, func(i, j int) bool { return snap.DNS[i].Domain < snap.DNS[j].Domain })
+	sort.Slice(snap.Endpoints, func(i, j int) bool {
+		a, b := snap.Endpoints[i], snap.Endpoints[j]
+		return a.Host < b.Host || a.Host == b.Host && a.Port < b.Port
+	})
 	if err := ctx.Err(); err != nil {
 		return snap, err
 	}

@@ -43,6 +43,9 @@ type Server struct {
 	closeMu sync.Mutex
 	closers []func() // other listeners (DNS, mail endpoints) to stop on Close
 	dnsAddr string   // the DNS listener, once StartDNS ran
+	// endpointAddrs maps each scenario endpoint (host:port) to the
+	// loopback listener playing it, once StartEndpoints ran.
+	endpointAddrs map[string]string
 }
 
 // DNSAddr is the simulator's DNS server (host:port), or "" when not started.
@@ -179,8 +182,30 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"name": s.sc.Name(), "tenantId": s.sc.TenantID(), "initialDomain": s.sc.InitialDomain(),
 		"asOf": s.sc.AsOf().Format("2006-01-02"), "now": s.Now().Format(time.RFC3339),
-		"dns": s.DNSAddr(),
+		"dns": s.DNSAddr(), "endpoints": s.endpointInfo(),
 	})
+}
+
+// endpointInfo lists the started endpoints with their protocols, for
+// /_sim/info.
+func (s *Server) endpointInfo() []map[string]any {
+	s.closeMu.Lock()
+	addrs := s.endpointAddrs
+	s.closeMu.Unlock()
+	out := []map[string]any{}
+	if len(addrs) == 0 {
+		return out
+	}
+	eps, err := s.Endpoints()
+	if err != nil {
+		return out
+	}
+	for _, e := range eps {
+		if a, ok := addrs[e.Key()]; ok {
+			out = append(out, map[string]any{"host": e.Host, "port": e.Port, "protocol": e.Protocol, "addr": a})
+		}
+	}
+	return out
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
