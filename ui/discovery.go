@@ -244,7 +244,7 @@ func (m *Discovery) statusLine() string {
 	return st.Pass.Render("✓ ") + line + " · all collected"
 }
 
-var serviceTitles = map[string]string{"graph": "Microsoft Graph", "exchange": "Exchange Online", "okta": "Okta", "dns": "Mail DNS"}
+var serviceTitles = map[string]string{"graph": "Microsoft Graph", "exchange": "Exchange Online", "okta": "Okta", "dns": "Mail DNS", "probe": "Mail endpoints"}
 
 // sourceLabels are the friendly names of the sources.
 var sourceLabels = map[string]string{
@@ -274,63 +274,72 @@ func (m *Discovery) sourcesOf(service string) []*source {
 	return out
 }
 
+// serviceOrder is the order services are listed in.
+var serviceOrder = []string{"graph", "exchange", "okta", "dns", "probe"}
+
+// renderSources is one line per service (sources done, items), then the
+// sources still running or waiting, then every failure with its reason
+// and fix, as far as the screen allows. It scales to any number of
+// sources: finished ones fold into their service's line.
 func (m *Discovery) renderSources(w, budget int) string {
 	st := m.styles
-	col := (w - 2) / 2
-	block := func(service string) string {
-		st := m.styles
-		var b strings.Builder
-		b.WriteString(st.Section.Render(serviceTitles[service]) + "\n")
-		rows := m.sourcesOf(service)
-		if len(rows) == 0 {
-			b.WriteString(st.Muted.Render("  waiting to start") + "\n")
+	var heads []string
+	var active []string
+	for _, svc := range serviceOrder {
+		srcs := m.sourcesOf(svc)
+		if len(srcs) == 0 {
+			continue
 		}
-		for _, s := range rows {
-			var mark, note string
-			switch {
-			case s.status == nil && s.waiting != "":
-				mark, note = st.Warn.Render("…"), st.Warn.Render(s.waiting)
-			case s.status == nil:
-				mark, note = st.Running.Render(m.spin.View()), st.Muted.Render(fmt.Sprintf("%d", s.items))
-			case s.status.State == tenant.StateOK:
-				mark, note = st.Pass.Render("✓"), fmt.Sprintf("%d", s.items)
-			default:
-				mark, note = st.Fail.Render("✗"), st.Fail.Render("error")
+		done, failed, items := 0, 0, 0
+		for _, s := range srcs {
+			items += s.items
+			if s.status != nil {
+				done++
+				if s.status.State != tenant.StateOK {
+					failed++
+				}
 			}
-			name := truncate(label(s.id), col-12)
-			pad := col - 4 - lipgloss.Width(name) - lipgloss.Width(note)
-			b.WriteString(" " + mark + " " + st.Label.Render(name) + strings.Repeat(" ", max(pad, 1)) + note + "\n")
 		}
-		return strings.TrimRight(b.String(), "\n")
-	}
-	left := st.Column.Width(col).Render(block("graph"))
-	right := st.Column.Width(col).Render(block("exchange"))
-	out := lipgloss.JoinHorizontal(lipgloss.Top, " ", left, right) + "\n"
-	room := budget - (strings.Count(out, "\n") + 1)
-	okta := ""
-	if len(m.sourcesOf("okta")) > 0 {
-		okta = st.Column.Width(col).Render(block("okta"))
-	}
-	// Beside Okta: the mail domains' DNS lookups, then any problems.
-	right2 := ""
-	if len(m.sourcesOf("dns")) > 0 {
-		right2 = block("dns")
-	}
-	if problems := m.renderProblems(col-1, room-strings.Count(right2, "\n")-2); problems != "" {
-		if right2 != "" {
-			right2 += "\n\n"
+		mark := st.Pass.Render("✓")
+		switch {
+		case done < len(srcs):
+			mark = st.Running.Render(m.spin.View())
+		case failed > 0:
+			mark = st.Fail.Render("✗")
 		}
-		right2 += problems
+		note := fmt.Sprintf("%d/%d sources · %d items", done, len(srcs), items)
+		if failed > 0 {
+			note += st.Fail.Render(fmt.Sprintf(" · %d failed", failed))
+		}
+		heads = append(heads, " "+mark+" "+st.Section.Render(fmt.Sprintf("%-16s", serviceTitles[svc]))+" "+note)
+		for _, s := range srcs {
+			if s.status != nil {
+				continue
+			}
+			text := fmt.Sprintf("%s %d", label(s.id), s.items)
+			if s.waiting != "" {
+				text = label(s.id) + ": " + s.waiting
+			}
+			active = append(active, "     "+st.Muted.Render(truncate(serviceTitles[svc]+" · "+text, w-7)))
+		}
 	}
-	if okta != "" || right2 != "" {
-		out += "\n" + lipgloss.JoinHorizontal(lipgloss.Top, " ", st.Column.Width(col).Render(okta), right2) + "\n"
+	out := strings.Join(heads, "\n")
+	room := budget - len(heads) - 1
+	if len(active) > 0 && room > 1 {
+		if len(active) > room {
+			active = append(active[:room-1], st.Muted.Render(fmt.Sprintf("     … and %d more running", len(active)-room+1)))
+		}
+		out += "\n\n" + strings.Join(active, "\n")
+		room -= len(active) + 1
+	}
+	if problems := m.renderProblems(w-2, room); problems != "" {
+		out += "\n\n" + lipgloss.JoinHorizontal(lipgloss.Top, " ", problems)
 	}
 	return out
 }
 
-// renderProblems lists live waits (throttling) and, once sources have
-// failed, each failure with its full reason and fix, wrapped to width and
-// cut to at most height lines.
+// renderProblems lists each failed source with its reason and fix,
+// wrapped to width and cut to at most height lines.
 func (m *Discovery) renderProblems(width, height int) string {
 	st := m.styles
 	var ids []string
@@ -342,8 +351,6 @@ func (m *Discovery) renderProblems(width, height int) string {
 	for _, id := range ids {
 		s := m.sources[id]
 		switch {
-		case s.status == nil && s.waiting != "":
-			parts = append(parts, st.Warn.Render("… "+label(id)+": "+s.waiting))
 		case s.status != nil && s.status.State != tenant.StateOK:
 			// The reason may be long (it quotes the service); keep it to
 			// three lines so the fix stays in view.
@@ -357,10 +364,7 @@ func (m *Discovery) renderProblems(width, height int) string {
 	if len(parts) == 0 || height < 2 {
 		return ""
 	}
-	title := st.Section.Render("Problems")
-	if m.snap != nil {
-		title = st.Section.Render("Could not collect")
-	}
+	title := st.Section.Render("Could not collect")
 	text := st.Column.Width(width).Render(title + "\n" + strings.Join(parts, "\n"))
 	lines := strings.Split(text, "\n")
 	if len(lines) > height {

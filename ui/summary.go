@@ -95,7 +95,6 @@ func Summarize(s *tenant.Snapshot) []Area {
 		fact("Mail app report", "graph.emailAppUsage", func() (string, Tone) {
 			return fmt.Sprintf("%d users", len(s.Entra.EmailAppUsage)), Neutral
 		}),
-		mailDNS(s),
 	}}
 
 	exo := Area{Title: "Exchange Online", Facts: []Fact{
@@ -137,7 +136,7 @@ func Summarize(s *tenant.Snapshot) []Area {
 	areas := []Area{entra, exo}
 	if !s.Okta.Configured && !s.OK("okta.org") {
 		if _, tried := s.Status("okta.org"); !tried {
-			return areas
+			return append(areas, hygiene(s))
 		}
 	}
 	okta := Area{Title: "Okta", Facts: []Fact{
@@ -180,27 +179,35 @@ func Summarize(s *tenant.Snapshot) []Area {
 		}),
 		fact("Log events 30d", "okta.logs", func() (string, Tone) { return fmt.Sprint(len(s.Okta.Logs)), Neutral }),
 	}}
-	return append(areas, okta)
+	return append(areas, okta, hygiene(s))
 }
 
-// mailDNS summarises the DNS lookups of the mail domains (one source per
-// domain: dns.<domain>).
-func mailDNS(s *tenant.Snapshot) Fact {
-	checked, failed := 0, 0
+// hygiene is the mail-hygiene area: DNS and endpoint probes.
+func hygiene(s *tenant.Snapshot) Area {
+	return Area{Title: "Mail hygiene", Facts: []Fact{
+		serviceFact(s, "dns", "Mail domain DNS", "looked up"),
+		serviceFact(s, "probe", "Mail endpoints", "probed"),
+	}}
+}
+
+// serviceFact counts the sources of a per-object service (dns: one per
+// mail domain; probe: one per endpoint) and how many failed.
+func serviceFact(s *tenant.Snapshot, service, label, done string) Fact {
+	n, failed := 0, 0
 	for _, st := range s.Collection {
-		if st.Service != "dns" {
+		if st.Service != service {
 			continue
 		}
-		checked++
+		n++
 		if st.State != tenant.StateOK {
 			failed++
 		}
 	}
 	switch {
-	case checked == 0:
-		return Fact{Label: "Mail DNS", Value: "not checked", Tone: Missing}
+	case n == 0:
+		return Fact{Label: label, Value: "not checked", Tone: Missing}
 	case failed > 0:
-		return Fact{Label: "Mail DNS", Value: fmt.Sprintf("%d domains, %d failed", checked, failed), Tone: Attention}
+		return Fact{Label: label, Value: fmt.Sprintf("%d %s, %d failed", n, done, failed), Tone: Attention}
 	}
-	return Fact{Label: "Mail DNS", Value: fmt.Sprintf("%d domains looked up", checked), Tone: Neutral}
+	return Fact{Label: label, Value: fmt.Sprintf("%d %s", n, done), Tone: Neutral}
 }
