@@ -1,0 +1,373 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/harden365/harden365/clients"
+	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/clients/write"
+	"github.com/harden365/harden365/remediate"
+	"github.com/harden365/harden365/tenant"
+)
+
+// Exit codes of apply (CONTRACT.md).
+const (
+	exitRefused  = 3 // refused before any write
+	exitMismatch = 4 // writes done, verification found a difference
+)
+
+type applyOptions struct {
+	target           target
+	plan             string
+	choices          string
+	yes              bool
+	journal          string
+	allowLockoutRisk bool
+	quiet            bool
+}
+
+func newApplyCmd(a *app) *cobra.Command {
+	var o applyOptions
+	cmd := &cobra.Command{
+		Use:   "apply",
+		Short: "Apply plan steps in the safe order, journalled, then collect again and verify",
+		Long: "Plans the chosen steps for the organisation as collected now, refuses a plan the lockout guard objects to,\n" +
+			"then makes every write in order, each journalled (JSON lines, synced to disk) before it is sent and after it is answered.\n" +
+			"Afterwards it collects the organisation again and compares it with the plan's simulation.\n\n" +
+			"Exit codes: 0 done and verified; 3 refused before any write (preconditions, lockout guard);\n" +
+			"4 done, but the organisation differs from the simulation; 1 anything else (the journal says how far it got).\n\n" +
+			"Undo with: harden365 rollback --journal FILE --yes",
+		Example: "  harden365 sim serve --scenario whitepaper &\n" +
+			"  harden365 apply --sim http://127.0.0.1:PORT --plan A,B,C,D,E,F --choices choices.json --yes",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runApply(cmd.Context(), &o)
+		},
+	}
+	o.target.flags(cmd)
+	cmd.Flags().StringVar(&o.plan, "plan", "", "the `STEPS` to apply (all, or A,B,...)")
+	cmd.Flags().StringVar(&o.choices, "choices", "", "operator choices `FILE` (JSON: exceptions, break-glass accounts, ...)")
+	cmd.Flags().BoolVar(&o.yes, "yes", false, "confirm: change the organisation (and confirm the plan's checkpoints)")
+	cmd.Flags().StringVar(&o.journal, "journal", "", "write the journal to `FILE` (default harden365-journal-<tenant>-<UTC time>.jsonl here; never overwritten)")
+	cmd.Flags().BoolVar(&o.allowLockoutRisk, "allow-lockout-risk", false, "apply even when the lockout guard finds a risk")
+	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print no progress")
+	return cmd
+}
+
+func (a *app) runApply(ctx context.Context, o *applyOptions) error {
+	if o.plan == "" {
+		return errors.New("--plan is required: the steps to apply (all, or A,B,...)")
+	}
+	steps, err := remediate.ParseSteps([]string{o.plan})
+	if err != nil {
+		return fmt.Errorf("--plan: %w", err)
+	}
+	if !o.yes {
+		return errors.New("apply changes the organisation: give --yes to go ahead (preview first with `harden365 assess --plan " + o.plan + "`)")
+	}
+	choices, err := readChoices(o.choices)
+	if err != nil {
+		return err
+	}
+	if o.journal != "" {
+		if _, err := os.Stat(o.journal); err == nil {
+			return fmt.Errorf("--journal %s already exists: a journal is never overwritten; choose another file", o.journal)
+		}
+	}
+	conn, err := o.target.open(ctx, a, "")
+	if err != nil {
+		return err
+	}
+	defer conn.close()
+	now, err := targetClock(ctx, &o.target, conn)
+	if err != nil {
+		return err
+	}
+
+	before, err := a.collectFrom(ctx, conn, o.quiet)
+	if err != nil {
+		return err
+	}
+	plan, err := remediate.NewPlan(before, steps, choices, now())
+	if err != nil {
+		var pe *remediate.PlanError
+		if errors.As(err, &pe) {
+			return &ExitError{Code: exitRefused, Err: fmt.Errorf("%w\nNothing was written.", err)}
+		}
+		return err
+	}
+	writes := plan.Writes()
+	for _, ps := range plan.Steps {
+		switch {
+		case ps.Manual:
+			a.say(o.quiet, "Step %s is manual (instructions only, nothing is written): see `harden365 assess --plan %s`\n", ps.ID, ps.ID)
+		case ps.Nothing != "":
+			a.say(o.quiet, "Step %s: nothing to do (%s)\n", ps.ID, ps.Nothing)
+		}
+	}
+
+	if len(writes) == 0 {
+		fmt.Fprintf(a.io.Out, "Nothing to write: every step of %s already holds on %s (no journal written).\n", planIDs(plan), conn.label)
+		return nil
+	}
+	path := o.journal
+	if path == "" {
+		path = defaultJournal(before, conn)
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("journal %s already exists: give --journal FILE", path)
+		}
+	}
+	lf := &lazyFile{path: path}
+	defer lf.Close()
+	jw := remediate.NewJournalWriter(lf, now)
+	a.say(o.quiet, "Applying %d writes of steps %s to %s; journal: %s\n", len(writes), planIDs(plan), conn.label, path)
+
+	var mu sync.Mutex
+	res, err := remediate.Apply(ctx, plan, a.writerFor(ctx, conn), jw, remediate.ApplyOptions{
+		Before:           before,
+		AllowLockoutRisk: o.allowLockoutRisk,
+		Confirm: func(w tenant.Write) bool {
+			a.say(o.quiet, "  ! checkpoint before %s, confirmed by --yes: %s\n", w.ID, w.Checkpoint)
+			return true
+		},
+		Now:      now,
+		Progress: func(p remediate.Progress) { mu.Lock(); defer mu.Unlock(); a.progress(o.quiet, p) },
+		Tool:     remediate.Tool{Name: "harden365", Version: version()},
+		Target:   conn.label,
+	})
+	if err != nil {
+		var re *remediate.RefusedError
+		if errors.As(err, &re) {
+			return &ExitError{Code: exitRefused, Err: refusal(re, o.allowLockoutRisk)}
+		}
+		if lf.created() {
+			return fmt.Errorf("%w\n%d of %d writes were made; the journal %s says exactly which (undo them with `harden365 rollback --journal %s --yes`)",
+				err, len(res.Done), len(writes), path, path)
+		}
+		return err
+	}
+
+	a.say(o.quiet, "Collecting again to verify\n")
+	after, err := a.collectFrom(ctx, conn, true)
+	if err != nil {
+		return fmt.Errorf("all %d writes were made (journal %s), but collecting again failed: %w", len(res.Done), path, err)
+	}
+	diffs := remediate.Verify(plan, before, after, res)
+	fmt.Fprintf(a.io.Out, "Applied %d writes to %s (journal %s).\n", len(res.Done), conn.label, path)
+	if len(diffs) > 0 {
+		fmt.Fprintf(a.io.Out, "Verification: the organisation as collected again differs from the plan's simulation in %d places:\n", len(diffs))
+		for _, d := range diffs {
+			fmt.Fprintf(a.io.Out, "  %s\n", d)
+		}
+		if errs := after.Errors(); len(errs) > 0 {
+			fmt.Fprintf(a.io.Out, "(%d sources could not be collected again, which may explain some: %s)\n", len(errs), sourceIDs(errs))
+		}
+		return &ExitError{Code: exitMismatch, Err: fmt.Errorf("verification found %d differences", len(diffs))}
+	}
+	fmt.Fprintf(a.io.Out, "Verified: the organisation as collected again is the one the plan simulated (ids and times the services assign aside).\n")
+	return nil
+}
+
+func (a *app) say(quiet bool, format string, args ...any) {
+	if !quiet {
+		fmt.Fprintf(a.io.ErrOut, format, args...)
+	}
+}
+
+// progress prints a write's outcome.
+func (a *app) progress(quiet bool, p remediate.Progress) {
+	a.log.Debug("write", "phase", p.Phase, "id", p.Write.ID, "op", p.Write.Operation, "target", p.Write.Target, "error", p.Error)
+	if quiet {
+		return
+	}
+	switch p.Phase {
+	case remediate.PhaseDone:
+		fmt.Fprintf(a.io.ErrOut, "  ✓ [%d/%d] %-12s %s %s\n", p.Index, p.Total, p.Write.ID, p.Write.Operation, p.Write.Target)
+	case remediate.PhaseFailed:
+		fmt.Fprintf(a.io.ErrOut, "  ✗ [%d/%d] %-12s %s %s: %s\n", p.Index, p.Total, p.Write.ID, p.Write.Operation, p.Write.Target, p.Error)
+	case remediate.PhaseSkipped:
+		fmt.Fprintf(a.io.ErrOut, "  - [%d/%d] %-12s not sent: %s\n", p.Index, p.Total, p.Write.ID, p.Error)
+	}
+}
+
+func refusal(re *remediate.RefusedError, allowed bool) error {
+	var b strings.Builder
+	b.WriteString("the plan was refused before any write:")
+	for _, r := range re.Risks {
+		fmt.Fprintf(&b, "\n  lockout risk (%s) %s: %s", r.Rule, r.Account, r.Why)
+	}
+	for _, p := range re.Problems {
+		fmt.Fprintf(&b, "\n  %s: %s", p.Step, p.Reason)
+	}
+	if len(re.Risks) > 0 && !allowed {
+		b.WriteString("\nChange the choices, or give --allow-lockout-risk if you accept the risk")
+	}
+	return errors.New(b.String())
+}
+
+func planIDs(p *remediate.Plan) string {
+	var ids []string
+	for _, s := range p.Steps {
+		ids = append(ids, s.ID)
+	}
+	return strings.Join(ids, ",")
+}
+
+func sourceIDs(sts []tenant.SourceStatus) string {
+	var ids []string
+	for _, st := range sts {
+		ids = append(ids, st.ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// collectFrom collects an opened connection (which stays open), printing
+// progress to stderr unless quiet.
+func (a *app) collectFrom(ctx context.Context, conn *connection, quiet bool) (*tenant.Snapshot, error) {
+	var mu sync.Mutex
+	sink := func(ev collect.Event) {
+		a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages, "wait", ev.Wait, "msg", ev.Message)
+		if quiet || ev.Kind != collect.Done || ev.Status == nil || ev.Status.State == tenant.StateOK {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, ev.Status.Error)
+	}
+	a.say(quiet, "Collecting from %s (as of %s)\n", conn.label, conn.cfg.AsOf.Format("2006-01-02"))
+	return clients.Discover(ctx, conn.cfg, sink)
+}
+
+// lazyWriter connects the writers on the first write, so that a plan
+// refused before any write needs no write access at all.
+type lazyWriter struct {
+	ctx  context.Context
+	cfg  clients.Config
+	once sync.Once
+	w    *write.Writer
+	err  error
+}
+
+func (l *lazyWriter) Do(ctx context.Context, w tenant.Write, vars map[string]string) (map[string]string, error) {
+	l.once.Do(func() { l.w, l.err = write.New(l.ctx, l.cfg) })
+	if l.err != nil {
+		return nil, fmt.Errorf("connecting the writers: %w", l.err)
+	}
+	return l.w.Do(ctx, w, vars)
+}
+
+func (a *app) writerFor(ctx context.Context, conn *connection) remediate.Writer {
+	return &lazyWriter{ctx: ctx, cfg: conn.cfg}
+}
+
+// targetClock is the clock writes are stamped with: the simulator's own
+// (its scenario's asOf plus the time it has run) for --scenario and
+// --sim, so that stamps agree with the times the simulated services
+// record; the wall clock for a real organisation.
+func targetClock(ctx context.Context, t *target, conn *connection) (func() time.Time, error) {
+	if t.profile != "" {
+		return func() time.Time { return time.Now().UTC() }, nil
+	}
+	simNow, err := simNow(ctx, conn.cfg.GraphURL)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	return func() time.Time { return simNow.Add(time.Since(start)).UTC() }, nil
+}
+
+// simNow reads the simulator's clock from GET /_sim/info.
+func simNow(ctx context.Context, url string) (time.Time, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(url, "/")+"/_sim/info", nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading the simulator's clock: %w", err)
+	}
+	defer resp.Body.Close()
+	var info struct {
+		Now string `json:"now"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&info) != nil {
+		return time.Time{}, fmt.Errorf("reading the simulator's clock: GET /_sim/info answered %s", resp.Status)
+	}
+	now, err := time.Parse(time.RFC3339, info.Now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("the simulator's clock %q is not a time", info.Now)
+	}
+	return now, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// defaultJournal is harden365-journal-<tenant>-<UTC time>.jsonl in the
+// current directory.
+func defaultJournal(s *tenant.Snapshot, conn *connection) string {
+	name := s.Tenant.InitialDomain
+	if name == "" {
+		name = s.Tenant.ID
+	}
+	if name == "" {
+		name = conn.name
+	}
+	name = strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-")
+	if name == "" {
+		name = "tenant"
+	}
+	return fmt.Sprintf("harden365-journal-%s-%s.jsonl", name, time.Now().UTC().Format("20060102T150405Z"))
+}
+
+// lazyFile creates its file (never overwriting one) on the first write
+// and syncs it on demand: a plan refused before any write leaves no
+// journal behind.
+type lazyFile struct {
+	path string
+	f    *os.File
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.f == nil {
+		f, err := os.OpenFile(l.path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return 0, err
+		}
+		l.f = f
+		if d, err := os.Open(filepath.Dir(l.path)); err == nil {
+			_ = d.Sync()
+			d.Close()
+		}
+	}
+	return l.f.Write(p)
+}
+
+func (l *lazyFile) Sync() error {
+	if l.f == nil {
+		return nil
+	}
+	return l.f.Sync()
+}
+
+func (l *lazyFile) Close() error {
+	if l.f == nil {
+		return nil
+	}
+	return l.f.Close()
+}
+
+func (l *lazyFile) created() bool { return l.f != nil }
