@@ -66,6 +66,8 @@ func (s *Server) graphWrite(w http.ResponseWriter, r *http.Request, version stri
 		s.graphCreateFederation(w, r, version, segs[1])
 	case (r.Method == http.MethodPatch || r.Method == http.MethodDelete) && n == 4 && low[0] == "domains" && low[2] == "federationconfiguration":
 		s.graphChangeFederation(w, r, version, segs[1], segs[3])
+	case r.Method == http.MethodPatch && n == 2 && low[0] == "domains":
+		s.graphPatchDomain(w, r, segs[1]) // graph_domain_write.go
 	case r.Method == http.MethodPost && n == 3 && low[0] == "users" &&
 		(low[2] == "revokesigninsessions" || low[2] == "microsoft.graph.revokesigninsessions"):
 		s.graphRevokeSessions(w, r, version, segs[1])

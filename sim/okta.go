@@ -137,6 +137,8 @@ func (s *Server) oktaHandler() http.Handler {
 			s.oktaListApps(w, r, q)
 		case parts[0] == "apps" && len(parts) == 2:
 			s.oktaGetByID(w, r, "apps", parts[1], "AppInstance")
+		case parts[0] == "apps" && len(parts) == 4 && parts[2] == "credentials":
+			s.oktaAppKeys(w, r, parts[1]) // okta_users_write.go
 		case parts[0] == "policies" && len(parts) == 1:
 			s.oktaListPolicies(w, r, q)
 		case parts[0] == "policies" && len(parts) == 2:
@@ -173,7 +175,9 @@ func (s *Server) oktaHandler() http.Handler {
 // reads, or as a write target answered 501).
 func (s *Server) oktaKnownPath(p []string) bool {
 	switch p[0] {
-	case "apps", "zones":
+	case "apps":
+		return len(p) <= 2 || (len(p) == 4 && p[2] == "credentials" && p[3] == "keys") || (p[2] == "users" && len(p) <= 4)
+	case "zones":
 		return len(p) <= 2
 	case "policies":
 		return len(p) <= 2 || (p[2] == "rules" && len(p) <= 4) ||
@@ -181,7 +185,7 @@ func (s *Server) oktaKnownPath(p []string) bool {
 	case "groups":
 		return len(p) <= 2 || (p[2] == "users" && len(p) <= 4)
 	case "users":
-		return len(p) <= 2 || (p[2] == "factors" && len(p) <= 4)
+		return len(p) <= 2 || (p[2] == "factors" && len(p) <= 4) || (len(p) == 4 && p[2] == "lifecycle")
 	case "logs":
 		return len(p) == 1
 	}

@@ -86,6 +86,16 @@ func (s *Server) oktaApplyWrite(w http.ResponseWriter, r *http.Request, parts []
 		default:
 			s.oktaNotFound(w, r, r.URL.Path, "Path")
 		}
+	case parts[0] == "users" && n == 1 && m == http.MethodPost:
+		s.oktaCreateUser(w, r) // okta_users_write.go
+	case parts[0] == "users" && n == 4 && parts[2] == "lifecycle" && parts[3] == "deactivate" && m == http.MethodPost:
+		s.oktaDeactivateUser(w, r, parts[1])
+	case parts[0] == "users" && n == 2 && m == http.MethodDelete:
+		s.oktaDeleteUser(w, r, parts[1])
+	case parts[0] == "apps" && n == 3 && parts[2] == "users" && m == http.MethodPost:
+		s.oktaAssignApp(w, r, parts[1])
+	case parts[0] == "apps" && n == 4 && parts[2] == "users" && m == http.MethodDelete:
+		s.oktaUnassignApp(w, r, parts[1], parts[3])
 	case parts[0] == "groups" && n == 1 && m == http.MethodPost:
 		s.oktaCreateGroup(w, r)
 	case parts[0] == "groups" && n == 4 && parts[2] == "users" && (m == http.MethodPut || m == http.MethodDelete):

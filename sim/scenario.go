@@ -243,6 +243,9 @@ var scenarioSchema = object(true, map[string]*schema{
 			"id": strV, "type": strV, "profile": object(false, map[string]*schema{"name": strV, "description": nstr}, "name"),
 		}, "id", "profile")),
 		"groupUsers": mapOf(strList),
+		// appUsers: app id → user ids assigned the app (written by the
+		// simulator when apps are assigned; optional in scenarios).
+		"appUsers": mapOf(strList),
 		"users": arrayOf(object(false, map[string]*schema{
 			"id": strV, "status": strV, "profile": object(false, map[string]*schema{"login": strV, "email": nstr}, "login"),
 		}, "id", "profile")),

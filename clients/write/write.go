@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -66,7 +67,11 @@ func New(ctx context.Context, cfg clients.Config) (*Writer, error) {
 // what later writes and undos refer to. vars fills placeholders left in
 // the write's Resolve paths.
 func (w *Writer) Do(ctx context.Context, tw tenant.Write, vars map[string]string) (map[string]string, error) {
-	if left := placeholders(tw.Path, tw.Params); len(left) > 0 {
+	// A placeholder that a Resolve fills (read just below) is not missing.
+	left := slices.DeleteFunc(placeholders(tw.Path, tw.Params), func(ph string) bool {
+		return slices.ContainsFunc(tw.Resolve, func(r tenant.Resolve) bool { return ph == "{"+r.Param+"}" })
+	})
+	if len(left) > 0 {
 		return nil, fmt.Errorf("%s: the value of %s is unknown (an earlier write that assigns it was not made)", tw.ID, strings.Join(left, ", "))
 	}
 	params := tw.Params
