@@ -214,16 +214,9 @@ func checksFixedBy(p *Plan) map[string]string {
 // egress"): applied to a running simulator, the re-collected snapshot
 // equals the simulated one, assess then passes every check of the steps,
 // applying again does nothing, and the rollback returns the simulator's
-// state to the original on every reversible field.
-//
-// The simulator does not yet carry out the Okta writes step A needs
-// (POST /api/v1/users, POST /api/v1/apps/{id}/users, GET
-// /api/v1/apps/{id}/credentials/keys, and for A's undo the user lifecycle,
-// DELETE of users and assignments, and Graph's PATCH /domains/{id}): until
-// it does, A's first write is refused with Okta's 501 E0000060. Then the
-// test checks what it can (B-E were made and journalled exactly, the
-// rollback restores them) and is skipped, saying why; steps B-F alone are
-// held to everything in TestApplyWhitepaperBF.
+// state to the original on every reversible field. (Should a simulator
+// ever refuse one of A's Okta writes with 501, the test checks what it can
+// and skips, saying why.)
 func TestApplyWhitepaperAF(t *testing.T) {
 	l := serveLive(t, "whitepaper")
 	c := choicesFor(t, "whitepaper")
@@ -476,8 +469,8 @@ func mailbox(s *tenant.Snapshot, identity string) *tenant.CASMailbox {
 	return nil
 }
 
-// Every built-in scenario, the documented choices and every step but A
-// (see TestApplyWhitepaperAF), checkpoints confirmed: simulate equals
+// Every built-in scenario, the documented choices and every step,
+// checkpoints confirmed: simulate equals
 // apply + re-collect, and the rollback restores the state (this covers the
 // merge writes: contoso's Okta rule PUT and conditional access PATCH).
 func TestApplyEveryScenario(t *testing.T) {
@@ -486,9 +479,7 @@ func TestApplyEveryScenario(t *testing.T) {
 	}
 	var steps []string
 	for _, st := range Steps() {
-		if st.ID != StepA {
-			steps = append(steps, st.ID)
-		}
+		steps = append(steps, st.ID)
 	}
 	for _, name := range builtins {
 		t.Run(name, func(t *testing.T) {
