@@ -51,7 +51,7 @@ func newAssessCmd(a *app) *cobra.Command {
 	}
 	o.target.flags(cmd)
 	cmd.Flags().StringVar(&o.snapshot, "snapshot", "", "assess a snapshot `FILE` written by collect, instead of collecting")
-	cmd.Flags().StringVar(&o.format, "format", "text", "output `FORMAT`: json or text")
+	cmd.Flags().StringVar(&o.format, "format", "text", "output `FORMAT`: json, text or md (the markdown handover report)")
 	cmd.Flags().StringVarP(&o.out, "out", "o", "", "write the result to `FILE` (default: standard output)")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "", "exit 3 when a finding fails at or above `SEVERITY` (high, medium or low)")
 	cmd.Flags().StringVar(&o.choices, "choices", "", "operator choices `FILE` (JSON: exceptions, break-glass accounts, ...)")
@@ -62,11 +62,9 @@ func newAssessCmd(a *app) *cobra.Command {
 
 func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 	switch o.format {
-	case "json", "text":
-	case "md":
-		return errors.New("--format md: the markdown report is not available yet in this build; use json or text")
+	case "json", "text", "md":
 	default:
-		return fmt.Errorf("--format %q: expected json or text", o.format)
+		return fmt.Errorf("--format %q: expected md, json or text", o.format)
 	}
 	if o.failOn != "" {
 		if _, ok := severityRank[o.failOn]; !ok || o.failOn == assess.SeverityInfo {
@@ -118,6 +116,7 @@ func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 		Findings: findings,
 		Before:   matrix.Evaluate(snap),
 		Clients:  assess.Inventory(snap),
+		Choices:  choices,
 	}
 	if steps != nil {
 		// The preview's writes are stamped at the date judged, so the same
@@ -129,6 +128,7 @@ func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 		in.After = matrix.Evaluate(plan.Simulate(snap))
 		in.Plan = plan.PlanJSON(snap)
 		in.Risks = remediate.Guard(plan, snap, choices)
+		in.Planned = plan
 	}
 	res := report.Build(in)
 	var out []byte
@@ -141,6 +141,8 @@ func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 			return err
 		}
 		out = buf.Bytes()
+	} else if o.format == "md" {
+		out = []byte(report.Markdown(in))
 	} else {
 		out = []byte(renderText(res))
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/matrix"
 	"github.com/harden365/harden365/report"
-	"github.com/harden365/harden365/ui"
+	"github.com/harden365/harden365/textsafe"
 )
 
 var statusMark = map[string]string{
@@ -17,10 +17,11 @@ var statusMark = map[string]string{
 }
 
 // renderText is `assess --format text`: what a person reads in a terminal
-// or a CI log. Tenant strings are cleaned of control characters.
+// or a CI log. Tenant strings are cleaned of control characters
+// (textsafe.Terminal).
 func renderText(r report.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "harden365 assessment of %s (%s), as of %s\n\n", ui.Clean(r.Organization.Name), ui.Clean(r.Organization.TenantID), r.AsOf)
+	fmt.Fprintf(&b, "harden365 assessment of %s (%s), as of %s\n\n", textsafe.Terminal(r.Organization.Name), textsafe.Terminal(r.Organization.TenantID), r.AsOf)
 
 	b.WriteString("Findings\n")
 	for _, f := range r.Findings {
@@ -28,13 +29,13 @@ func renderText(r report.Result) string {
 		if step == "" {
 			step = "-"
 		}
-		fmt.Fprintf(&b, "  %-8s %-6s %s  %-22s %s", statusMark[f.Status], f.Severity, step, f.ID, ui.Clean(f.Title))
+		fmt.Fprintf(&b, "  %-8s %-6s %s  %-22s %s", statusMark[f.Status], f.Severity, step, f.ID, textsafe.Terminal(f.Title))
 		if f.Affected > 0 && f.Status != assess.Pass {
 			fmt.Fprintf(&b, " (%d affected)", f.Affected)
 		}
 		b.WriteString("\n")
 		if f.Status == assess.Fail || f.Status == assess.Error {
-			b.WriteString(wrap(ui.Clean(f.Detail), 100, "           "))
+			b.WriteString(wrap(textsafe.Terminal(f.Detail), 100, "           "))
 		}
 	}
 
@@ -52,9 +53,9 @@ func renderText(r report.Result) string {
 			if !e.Reversible {
 				rev = "irreversible"
 			}
-			fmt.Fprintf(&b, "  %-9s %s (%d changes, %s)\n", e.Step, ui.Clean(e.Title), e.Changes, rev)
+			fmt.Fprintf(&b, "  %-9s %s (%d changes, %s)\n", e.Step, textsafe.Terminal(e.Title), e.Changes, rev)
 			for _, line := range e.Summary {
-				b.WriteString(wrap(ui.Clean(line), 100, "            "))
+				b.WriteString(wrap(textsafe.Terminal(line), 100, "            "))
 			}
 		}
 	}
@@ -68,16 +69,16 @@ func renderText(r report.Result) string {
 	if len(r.LockoutRisks) > 0 {
 		b.WriteString("\nLockout risks: the plan would be refused unless --allow-lockout-risk is given\n")
 		for _, k := range r.LockoutRisks {
-			fmt.Fprintf(&b, "  ! %s %s: %s\n", k.Rule, ui.Clean(k.Account), ui.Clean(k.Why))
+			fmt.Fprintf(&b, "  ! %s %s: %s\n", k.Rule, textsafe.Terminal(k.Account), textsafe.Terminal(k.Why))
 		}
 	}
 
 	var errs []string
 	for _, st := range r.Collection {
 		if st.State != "ok" {
-			line := fmt.Sprintf("  ✗ %s: %s", st.ID, ui.Clean(st.Error))
+			line := fmt.Sprintf("  ✗ %s: %s", st.ID, textsafe.Terminal(st.Error))
 			if st.Fix != "" {
-				line += "\n      fix: " + ui.Clean(st.Fix)
+				line += "\n      fix: " + textsafe.Terminal(st.Fix)
 			}
 			errs = append(errs, line)
 		}
@@ -95,7 +96,7 @@ func renderText(r report.Result) string {
 	if len(legacy) > 0 {
 		users := make([]string, 0, len(legacy))
 		for u := range legacy {
-			users = append(users, ui.Clean(u))
+			users = append(users, textsafe.Terminal(u))
 		}
 		sort.Strings(users)
 		fmt.Fprintf(&b, "\nMail clients without modern auth: %d users\n  %s\n", len(users), strings.Join(users, ", "))

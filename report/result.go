@@ -66,6 +66,37 @@ type Input struct {
 	After *matrix.Matrix
 	Plan  []remediate.PlanEntry
 	Risks []remediate.Risk
+
+	// What the markdown handover report needs beyond that (Build does not
+	// use it):
+	//
+	// Planned is the plan itself: its writes, undo and instructions.
+	Planned *remediate.Plan
+	// Choices are the operator's choices the findings and the plan
+	// were made with.
+	Choices remediate.Choices
+	// Operator is who ran harden365 ("": Choices.Operator, else "not
+	// recorded").
+	Operator string
+	// Generated is the date the report carries: the session's, or else
+	// when the snapshot was collected. Never the clock's.
+	Generated time.Time
+	// Session describes the saved session the report was made from (nil
+	// for a live assessment).
+	Session *SessionInfo
+	// Applied is what an apply did (nil: nothing was applied).
+	Applied *Applied
+}
+
+// SessionInfo is what the report says about the session it was made
+// from.
+type SessionInfo struct {
+	Tool    Tool
+	Created time.Time
+	// Findings as the session recorded them; the report compares them
+	// with the findings judged again.
+	Findings []assess.Finding
+	Steps    []string
 }
 
 // Build assembles the JSON result; the same input gives the same output.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/tenant"
+	"github.com/harden365/harden365/textsafe"
 )
 
 // Discoverer runs discovery, reporting progress to sink. The CLI binds it
@@ -459,12 +460,6 @@ func truncate(s string, width int) string {
 
 // Clean makes tenant-controlled text safe for the terminal: control
 // characters (ESC, C1, newlines) become spaces, so no escape sequence from
-// the data reaches the screen.
-func Clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// the data reaches the screen. It is textsafe.Terminal, the one place
+// where that is decided.
+func Clean(s string) string { return textsafe.Terminal(s) }
