@@ -20,6 +20,7 @@ import (
 	"github.com/harden365/harden365/clients/write"
 	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/tenant"
+	"github.com/harden365/harden365/textsafe"
 )
 
 // Exit codes of apply (CONTRACT.md).
@@ -194,11 +195,11 @@ func (a *app) progress(quiet bool, p remediate.Progress) {
 	}
 	switch p.Phase {
 	case remediate.PhaseDone:
-		fmt.Fprintf(a.io.ErrOut, "  ✓ [%d/%d] %-12s %s %s\n", p.Index, p.Total, p.Write.ID, p.Write.Operation, p.Write.Target)
+		fmt.Fprintf(a.io.ErrOut, "  ✓ [%d/%d] %-12s %s %s\n", p.Index, p.Total, p.Write.ID, p.Write.Operation, textsafe.Terminal(p.Write.Target))
 	case remediate.PhaseFailed:
-		fmt.Fprintf(a.io.ErrOut, "  ✗ [%d/%d] %-12s %s %s: %s\n", p.Index, p.Total, p.Write.ID, p.Write.Operation, p.Write.Target, p.Error)
+		fmt.Fprintf(a.io.ErrOut, "  ✗ [%d/%d] %-12s %s %s: %s\n", p.Index, p.Total, p.Write.ID, p.Write.Operation, textsafe.Terminal(p.Write.Target), textsafe.Terminal(fmt.Sprint(p.Error)))
 	case remediate.PhaseSkipped:
-		fmt.Fprintf(a.io.ErrOut, "  - [%d/%d] %-12s not sent: %s\n", p.Index, p.Total, p.Write.ID, p.Error)
+		fmt.Fprintf(a.io.ErrOut, "  - [%d/%d] %-12s not sent: %s\n", p.Index, p.Total, p.Write.ID, textsafe.Terminal(fmt.Sprint(p.Error)))
 	}
 }
 
@@ -244,7 +245,7 @@ func (a *app) collectFrom(ctx context.Context, conn *connection, quiet bool) (*t
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, ev.Status.Error)
+		fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, textsafe.Terminal(ev.Status.Error))
 	}
 	a.say(quiet, "Collecting from %s (as of %s)\n", conn.label, conn.cfg.AsOf.Format("2006-01-02"))
 	return clients.Discover(ctx, conn.cfg, sink)

@@ -12,6 +12,7 @@ import (
 	"github.com/harden365/harden365/clients"
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/tenant"
+	"github.com/harden365/harden365/textsafe"
 )
 
 func newCollectCmd(a *app) *cobra.Command {
@@ -75,12 +76,12 @@ func (a *app) discover(ctx context.Context, t *target, quiet bool) (*tenant.Snap
 		defer mu.Unlock()
 		switch ev.Kind {
 		case collect.Waiting:
-			fmt.Fprintf(a.io.ErrOut, "  … %s: %s, retrying in %s\n", ev.Source, ev.Message, ev.Wait)
+			fmt.Fprintf(a.io.ErrOut, "  … %s: %s, retrying in %s\n", ev.Source, textsafe.Terminal(ev.Message), ev.Wait)
 		case collect.Done:
 			if ev.Status.State == tenant.StateOK {
 				fmt.Fprintf(a.io.ErrOut, "  ✓ %-34s %6d items  %3d pages\n", ev.Source, ev.Items, ev.Pages)
 			} else {
-				fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, ev.Status.Error)
+				fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, textsafe.Terminal(ev.Status.Error))
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/harden365/harden365/remediate"
+	"github.com/harden365/harden365/textsafe"
 )
 
 type rollbackOptions struct {
@@ -116,13 +117,13 @@ func (a *app) runRollback(ctx context.Context, o *rollbackOptions) error {
 	if len(res.Irreversible) > 0 {
 		fmt.Fprintf(a.io.Out, "Skipped %d irreversible writes:\n", len(res.Irreversible))
 		for _, w := range res.Irreversible {
-			fmt.Fprintf(a.io.Out, "  %s %s: %s\n", w.ID, w.Target, w.Error)
+			fmt.Fprintf(a.io.Out, "  %s %s: %s\n", w.ID, textsafe.Terminal(w.Target), textsafe.Terminal(fmt.Sprint(w.Error)))
 		}
 	}
 	if re != nil {
 		fmt.Fprintf(a.io.Out, "Could not undo %d writes:\n", len(re.Failed)+len(re.InDoubt))
 		for _, w := range append(append([]remediate.WriteError(nil), re.Failed...), re.InDoubt...) {
-			fmt.Fprintf(a.io.Out, "  %s %s: %s\n", w.ID, w.Target, w.Error)
+			fmt.Fprintf(a.io.Out, "  %s %s: %s\n", w.ID, textsafe.Terminal(w.Target), textsafe.Terminal(fmt.Sprint(w.Error)))
 		}
 		return re
 	}
