@@ -15,10 +15,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/clients"
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/clients/write"
 	"github.com/harden365/harden365/remediate"
+	"github.com/harden365/harden365/report"
 	"github.com/harden365/harden365/tenant"
 	"github.com/harden365/harden365/textsafe"
 )
@@ -167,6 +169,11 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	}
 	diffs := remediate.Verify(plan, before, after, res)
 	fmt.Fprintf(a.io.Out, "Applied %d writes to %s (journal %s).\n", len(res.Done), conn.label, path)
+	if sp, err := a.saveApplySession(path, before, after, choices, steps, diffs); err != nil {
+		fmt.Fprintf(a.io.ErrOut, "The session could not be saved (%v); the journal %s is complete.\n", err, path)
+	} else {
+		fmt.Fprintf(a.io.Out, "Session %s: `harden365 report --session %s` writes the handover report.\n", sp, sp)
+	}
 	if len(diffs) > 0 {
 		fmt.Fprintf(a.io.Out, "Verification: the organisation as collected again differs from the plan's simulation in %d places:\n", len(diffs))
 		for _, d := range diffs {
@@ -372,3 +379,26 @@ func (l *lazyFile) Close() error {
 }
 
 func (l *lazyFile) created() bool { return l.f != nil }
+
+// saveApplySession writes the session beside the journal (its name with
+// .session.json): the snapshot before the apply, the choices, the findings
+// and the verification, so `report --session` can hand the work over.
+func (a *app) saveApplySession(journal string, before, after *tenant.Snapshot, choices remediate.Choices, steps []string, diffs []remediate.Difference) (string, error) {
+	path := strings.TrimSuffix(journal, filepath.Ext(journal)) + ".session.json"
+	s := report.NewSession(report.Tool{Name: "harden365", Version: version()}, time.Now().UTC(), "", before, choices,
+		assess.Run(before, choices.AssessOptions()), steps)
+	if rel, err := filepath.Rel(filepath.Dir(path), journal); err == nil {
+		s.Journal = rel
+	} else {
+		s.Journal = journal
+	}
+	s.Verification = &report.Verification{CollectedAt: after.CollectedAt, Differences: diffs}
+	data, err := report.EncodeSession(s)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(path); err == nil {
+		return "", fmt.Errorf("%s exists already", path)
+	}
+	return path, writeFileAtomic(path, data)
+}

@@ -210,6 +210,18 @@ func TestApplyWhitepaperAFOnSim(t *testing.T) {
 		if !strings.Contains(out, "Verified") {
 			t.Errorf("stdout:\n%s", out)
 		}
+		// The apply saved a session beside the journal; the handover report
+		// of it lists the changes applied and verified.
+		session := strings.TrimSuffix(journal, ".jsonl") + ".session.json"
+		md, errOut, code := run(t, "report", "--session", session)
+		if code != 0 {
+			t.Fatalf("report --session after apply: exit %d: %s", code, errOut)
+		}
+		for _, want := range []string{"Mijndomein", "revokeSignInSessions", "harden365 rollback", "--journal apply.jsonl"} {
+			if !strings.Contains(md, want) {
+				t.Errorf("the report of the applied session lacks %q", want)
+			}
+		}
 		res, _ := assessJSON(t, "--sim", srv.URL(), "--choices", choices)
 		for _, f := range res.Findings {
 			if f.Step != "" && f.Status != assess.Pass && f.ID != assess.IDLegacySignIns && f.ID != assess.IDClientsLegacy {
