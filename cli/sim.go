@@ -64,6 +64,52 @@ func newSimCmd(a *app) *cobra.Command {
 	serve.Flags().StringVar(&o.addr, "addr", "127.0.0.1:0", "listen on `ADDR` (loopback)")
 	serve.Flags().DurationVar(&o.latency, "latency", 0, "add `DUR` of latency to every request (e.g. 50ms)")
 	serve.Flags().IntVar(&o.pageSize, "page-size", 0, "cap every service's page size at `N` (0: the services' own sizes)")
-	cmd.AddCommand(serve)
+	cmd.AddCommand(serve, newSimGenerateCmd(a))
+	return cmd
+}
+
+// newSimGenerateCmd is `sim generate`: a large, realistic, deterministic
+// scenario file (sim.Generate).
+func newSimGenerateCmd(a *app) *cobra.Command {
+	var o struct {
+		mailboxes int
+		seed      int64
+		out       string
+	}
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Write a large, realistic, deterministic scenario (same --mailboxes and --seed, same bytes)",
+		Long: "Generates an organisation of --mailboxes mailboxes: several mail domains (most federated to Okta, one managed),\n" +
+			"mostly hardened protocol switches with a realistic tail open, authentication policies, Okta groups and the\n" +
+			"Office 365 app's rules, users with factors, 30 days of sign-ins (mostly modern, a tail of legacy clients),\n" +
+			"client usage, mobile devices, DNS records and mail endpoints. Serve it with `sim serve --scenario FILE`.",
+		Example: "  harden365 sim generate --mailboxes 100000 --seed 1 --out big.json\n" +
+			"  harden365 sim serve --scenario big.json --latency 50ms",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.out == "" {
+				return fmt.Errorf("--out FILE is required (use - for standard output)")
+			}
+			if o.mailboxes < 1 {
+				return fmt.Errorf("--mailboxes N is required (at least 1)")
+			}
+			data, err := sim.Generate(o.mailboxes, o.seed)
+			if err != nil {
+				return err
+			}
+			if o.out == "-" {
+				_, err = a.io.Out.Write(data)
+				return err
+			}
+			if err := writeFileAtomic(o.out, data); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.io.ErrOut, "Wrote %s: %d mailboxes (seed %d), %.1f MB\n", o.out, o.mailboxes, o.seed, float64(len(data))/1e6)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&o.mailboxes, "mailboxes", 0, "number of `N` mailboxes")
+	cmd.Flags().Int64Var(&o.seed, "seed", 1, "random `SEED` (same seed, same file)")
+	cmd.Flags().StringVarP(&o.out, "out", "o", "", "write the scenario to `FILE` (- for standard output)")
 	return cmd
 }

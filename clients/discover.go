@@ -121,7 +121,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 		}
 	}
 	etasks := exchange.Tasks(exchange.Config{BaseURL: cfg.ExchangeURL, TenantID: tenantID, Credential: cfg.Credential,
-		HTTPClient: cfg.HTTPClient, PageSize: cfg.PageSize})
+		HTTPClient: cfg.HTTPClient, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency})
 	if tenantID == "" {
 		for i := range etasks {
 			etasks[i].Run = func(context.Context, *collect.Reporter) (func(*tenant.Snapshot), error) {

@@ -117,7 +117,17 @@ func (m *Matrix) UsersIn(p Protocol, meth Method, v Verdict) []*UserAccess {
 }
 
 // User returns the user with the given UPN (case-insensitive), or nil.
+//
+// Evaluate sorts Users by lower-case UPN, so a binary search finds a user
+// in O(log n) (remediate's impact looks up every user of the inventory in
+// two matrices: a scan made that quadratic). A miss falls back to the scan,
+// so a Matrix built in another order still answers correctly.
 func (m *Matrix) User(upn string) *UserAccess {
+	want := strings.ToLower(upn)
+	k := sort.Search(len(m.Users), func(k int) bool { return strings.ToLower(m.Users[k].UPN) >= want })
+	if k < len(m.Users) && strings.EqualFold(m.Users[k].UPN, upn) {
+		return &m.Users[k]
+	}
 	for k := range m.Users {
 		if strings.EqualFold(m.Users[k].UPN, upn) {
 			return &m.Users[k]

@@ -42,13 +42,17 @@ type Config struct {
 	// RetryBase is the first backoff when the service gives no Retry-After
 	// (default 2 s, doubling, as the module does).
 	RetryBase time.Duration
+	// Concurrency is the most requests in flight at once over every
+	// cmdlet of one client (default 8; retries wait outside it).
+	Concurrency int
 }
 
 // Client invokes cmdlets.
 type Client struct {
 	cfg  Config
 	http *http.Client
-	conn string // connection-id, stable per client (session affinity)
+	conn string        // connection-id, stable per client (session affinity)
+	sem  chan struct{} // requests in flight
 }
 
 // New returns a client. The HTTP client gets a cookie jar: following a
@@ -67,6 +71,9 @@ func New(cfg Config) *Client {
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = 2 * time.Second
 	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
 	hc := &http.Client{Timeout: 5 * time.Minute}
 	if cfg.HTTPClient != nil {
 		c := *cfg.HTTPClient
@@ -75,7 +82,7 @@ func New(cfg Config) *Client {
 	if hc.Jar == nil {
 		hc.Jar, _ = cookiejar.New(nil)
 	}
-	return &Client{cfg: cfg, http: hc, conn: newID()}
+	return &Client{cfg: cfg, http: hc, conn: newID(), sem: make(chan struct{}, cfg.Concurrency)}
 }
 
 // Row is one object a cmdlet returned, property name to raw JSON value.
@@ -153,7 +160,7 @@ func (c *Client) post(ctx context.Context, cmdlet, url string, body []byte, out 
 		req.Header.Set("client-request-id", newID())
 		req.Header.Set("User-Agent", "harden365")
 
-		resp, err := c.http.Do(req)
+		resp, data, rerr, err := c.do(req)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -166,8 +173,6 @@ func (c *Client) post(ctx context.Context, cmdlet, url string, body []byte, out 
 			}
 			return &collect.Failure{Message: cmdlet + ": " + err.Error()}
 		}
-		data, rerr := io.ReadAll(resp.Body)
-		resp.Body.Close()
 		if rerr == nil && resp.StatusCode == http.StatusOK {
 			if err := json.Unmarshal(data, out); err != nil {
 				if attempt < c.cfg.MaxRetries { // a truncated page: the same link succeeds on retry
@@ -194,6 +199,24 @@ func (c *Client) post(ctx context.Context, cmdlet, url string, body []byte, out 
 		}
 		return explain(cmdlet, resp.StatusCode, data)
 	}
+}
+
+// do sends req and reads the whole body with at most Concurrency requests
+// in flight; err is the transport's, rerr the body's.
+func (c *Client) do(req *http.Request) (resp *http.Response, data []byte, rerr, err error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-req.Context().Done():
+		return nil, nil, nil, req.Context().Err()
+	}
+	defer func() { <-c.sem }()
+	resp, err = c.http.Do(req)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	data, rerr = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, data, rerr, nil
 }
 
 // wait sleeps for Retry-After (seconds, fractions allowed) or the module's

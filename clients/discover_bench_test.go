@@ -1,0 +1,237 @@
+package clients_test
+
+// Discovery at scale (issue 9): a generated organisation served by the
+// simulator with the services' own page sizes and 50 ms of latency per
+// request, collected by the real clients.
+//
+//	go test ./clients -run '^$' -bench Discover10k -benchtime 1x
+//	H365_BENCH_100K=1 go test ./clients -run '^$' -bench Discover100k -benchtime 1x -timeout 60m
+//
+// Reported per run: elapsed-s, bound-s (the longest chain of sequential
+// listing pages at the services' maximum page sizes, times the latency),
+// ratio (elapsed / bound), floor-s (the bound or, when longer, the per-user
+// factor reads at 8 in flight) and ratio-floor, the requests each service
+// answered, and the most
+// requests each service had in flight at once (maxflight-*; at most 8).
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/harden365/harden365/clients"
+	"github.com/harden365/harden365/clients/graph"
+	"github.com/harden365/harden365/sim"
+)
+
+const benchLatency = 50 * time.Millisecond
+
+func BenchmarkDiscover10k(b *testing.B) { benchDiscover(b, 10_000) }
+
+// BenchmarkDiscover100k takes minutes and gigabytes (the simulator holds a
+// 400 MB scenario): it runs only with H365_BENCH_100K=1.
+func BenchmarkDiscover100k(b *testing.B) {
+	if os.Getenv("H365_BENCH_100K") == "" {
+		b.Skip("set H365_BENCH_100K=1 to discover 100,000 mailboxes (minutes)")
+	}
+	benchDiscover(b, 100_000)
+}
+
+var benchScenarios sync.Map // mailboxes -> *sim.Scenario
+
+func benchScenario(b *testing.B, mailboxes int) *sim.Scenario {
+	b.Helper()
+	if sc, ok := benchScenarios.Load(mailboxes); ok {
+		return sc.(*sim.Scenario)
+	}
+	sc, err := sim.GenerateScenario(mailboxes, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScenarios.Store(mailboxes, sc)
+	return sc
+}
+
+func benchDiscover(b *testing.B, mailboxes int) {
+	sc := benchScenario(b, mailboxes)
+	chain := ListingChain(sc.Doc)
+	bound := time.Duration(chain.Pages) * benchLatency
+	// The per-user floor: the collector reads each Okta user's factors
+	// (GET /users/{id}/factors; Okta has no bulk read), at most 8 requests
+	// in flight per service.
+	perUser := len(sc.Doc["okta"].(map[string]any)["users"].([]any))
+	floor := max(bound, time.Duration(math.Ceil(float64(perUser)/8))*benchLatency)
+	b.ResetTimer()
+	var elapsed time.Duration
+	var reqs map[string]int64
+	flight := &flightCounter{}
+	for range b.N {
+		b.StopTimer()
+		srv := sim.New(sc, sim.Options{Latency: benchLatency})
+		url, err := srv.Start("")
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg := clients.SimConfig(url, sc.AsOf())
+		cfg.TenantID = sc.TenantID() // as collect --sim does (from /_sim/info)
+		cfg.HTTPClient = &http.Client{Transport: flight.wrap(http.DefaultTransport)}
+		b.StartTimer()
+		t0 := time.Now()
+		snap, err := clients.Discover(context.Background(), cfg, nil)
+		elapsed = time.Since(t0)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if errs := snap.Errors(); len(errs) > 0 {
+			b.Fatalf("%s: %s", errs[0].ID, errs[0].Error)
+		}
+		if len(snap.Exchange.CASMailboxes) != mailboxes {
+			b.Fatalf("%d mailboxes collected, want %d", len(snap.Exchange.CASMailboxes), mailboxes)
+		}
+		reqs = srv.Requests()
+		srv.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(elapsed.Seconds(), "elapsed-s")
+	b.ReportMetric(bound.Seconds(), "bound-s")
+	b.ReportMetric(elapsed.Seconds()/bound.Seconds(), "ratio")
+	b.ReportMetric(floor.Seconds(), "floor-s")
+	b.ReportMetric(elapsed.Seconds()/floor.Seconds(), "ratio-floor")
+	for _, svc := range []string{"graph", "exchange", "okta"} {
+		b.ReportMetric(float64(reqs[svc]), "reqs-"+svc)
+		b.ReportMetric(float64(flight.max(svc)), "maxflight-"+svc)
+	}
+	b.Logf("%d mailboxes: longest chain %s (%d pages) -> bound %s; %d per-user factor reads at 8 in flight -> floor %s; elapsed %s (%.2fx the bound, %.2fx the floor)",
+		mailboxes, chain.Name, chain.Pages, bound, perUser, floor, elapsed.Round(time.Millisecond), elapsed.Seconds()/bound.Seconds(), elapsed.Seconds()/floor.Seconds())
+}
+
+// Chain is one sequence of listing requests that cannot overlap: each
+// page's link comes from the one before it.
+type Chain struct {
+	Name  string
+	Pages int
+}
+
+// Page sizes of the services (as the simulator serves them, from the
+// services' documentation): the maxima for Graph users 999, sign-ins
+// 1,000, Exchange cmdlets 1,000, Okta users 200, group members 10,000,
+// System Log 1,000; the beta usage report's default 200 (its $top maximum
+// is not documented, so the collector does not rely on one).
+const (
+	pageGraphUsers   = 999
+	pageGraphSignIns = 1000
+	pageGraphReports = 200
+	pageExchange     = 1000
+	pageOktaUsers    = 200
+	pageOktaMembers  = 10000
+	pageOktaLogs     = 1000
+)
+
+// ListingChain returns the longest chain of sequential listing pages a
+// collection of doc needs, at the services' maximum page sizes. Per-user
+// requests (factors) are not listings and are not in it.
+func ListingChain(doc map[string]any) Chain {
+	pages := func(n, size int) int { return max(1, int(math.Ceil(float64(n)/float64(size)))) }
+	section := func(path ...string) any {
+		var v any = doc
+		for _, p := range path {
+			m, _ := v.(map[string]any)
+			v = m[p]
+		}
+		return v
+	}
+	count := func(path ...string) int { a, _ := section(path...).([]any); return len(a) }
+	var chains []Chain
+	add := func(name string, n int) { chains = append(chains, Chain{name, n}) }
+
+	add("graph users", pages(count("graph", "users"), pageGraphUsers))
+	add("graph usage report", pages(count("graph", "emailAppUsageUserDetail"), pageGraphReports))
+	legacy := map[string]int{}
+	for _, s := range section("graph", "signIns").([]any) {
+		legacy[s.(map[string]any)["clientAppUsed"].(string)]++
+	}
+	for _, app := range graph.LegacyClientApps {
+		add("graph sign-ins "+app, pages(legacy[app], pageGraphSignIns))
+	}
+	add("graph domains + federation", 2)
+	exo, _ := section("exchange").(map[string]any)
+	for cmdlet, rows := range exo {
+		a, _ := rows.([]any)
+		add("exchange "+cmdlet, pages(len(a), pageExchange))
+	}
+	add("okta users", pages(count("okta", "users"), pageOktaUsers))
+	members, _ := section("okta", "groupUsers").(map[string]any)
+	most := 0
+	for _, ids := range members {
+		a, _ := ids.([]any)
+		most = max(most, len(a))
+	}
+	add("okta groups + members", 1+pages(most, pageOktaMembers))
+	add("okta logs", pages(count("okta", "logs"), pageOktaLogs))
+	add("okta policies + rules", 2)
+
+	best := chains[0]
+	for _, c := range chains[1:] {
+		if c.Pages > best.Pages || c.Pages == best.Pages && c.Name < best.Name {
+			best = c
+		}
+	}
+	return best
+}
+
+// flightCounter counts requests in flight per service, client side.
+type flightCounter struct {
+	mu       sync.Mutex
+	now, top map[string]int
+	total    atomic.Int64
+}
+
+func (f *flightCounter) wrap(next http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		svc := serviceOf(r.URL.Path)
+		f.mu.Lock()
+		if f.now == nil {
+			f.now, f.top = map[string]int{}, map[string]int{}
+		}
+		f.now[svc]++
+		f.top[svc] = max(f.top[svc], f.now[svc])
+		f.mu.Unlock()
+		f.total.Add(1)
+		defer func() {
+			f.mu.Lock()
+			f.now[svc]--
+			f.mu.Unlock()
+		}()
+		return next.RoundTrip(r)
+	})
+}
+
+func (f *flightCounter) max(svc string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.top[svc]
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func serviceOf(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/v1.0/"), strings.HasPrefix(path, "/beta/"):
+		return "graph"
+	case strings.HasPrefix(path, "/adminapi/"):
+		return "exchange"
+	case strings.HasPrefix(path, "/api/v1/"), strings.HasPrefix(path, "/.well-known/"):
+		return "okta"
+	}
+	return fmt.Sprintf("other(%s)", path)
+}
