@@ -342,3 +342,23 @@ func containsFold(list []string, v string) bool {
 	}
 	return false
 }
+
+// statusParts words a finding that aggregates several objects (domains,
+// endpoints): one sentence per status, the worst status first (so an
+// error finding starts "Cannot be judged"), then the others, worst first.
+func statusParts(status string, byStatus map[string][]string) []string {
+	order := []string{status}
+	for _, st := range []string{Fail, Error, Warn, Info, Pass} {
+		if st != status {
+			order = append(order, st)
+		}
+	}
+	lead := map[string]string{Fail: "Fails", Warn: "Needs attention", Error: "Cannot be judged", Info: "Not fully judged", Pass: "Fine"}
+	var parts []string
+	for _, st := range order {
+		if len(byStatus[st]) > 0 {
+			parts = append(parts, lead[st]+": "+strings.Join(byStatus[st], "; ")+".")
+		}
+	}
+	return parts
+}

@@ -147,22 +147,7 @@ func (e *env) dnsFinding(what string, judge func(m tenant.MailDomainDNS) dnsVerd
 			ev = append(ev, r.domain+": "+l)
 		}
 	}
-	// The worst status leads (so an error finding starts "Cannot be
-	// judged"), then the others, worst first.
-	order := []string{status}
-	for _, st := range []string{Fail, Error, Warn, Info, Pass} {
-		if st != status {
-			order = append(order, st)
-		}
-	}
-	var parts []string
-	for _, st := range order {
-		if len(byStatus[st]) == 0 {
-			continue
-		}
-		lead := map[string]string{Fail: "Fails", Warn: "Needs attention", Error: "Cannot be judged", Info: "Not fully judged", Pass: "Fine"}[st]
-		parts = append(parts, lead+": "+strings.Join(byStatus[st], "; ")+".")
-	}
+	parts := statusParts(status, byStatus)
 	if lookupFailed {
 		parts = append(parts, "A failed lookup (SERVFAIL, REFUSED, timeout) says nothing about the record: ask the resolver again, or the domain's own name servers, before concluding it is missing.")
 	}

@@ -186,20 +186,7 @@ func (e *env) endpointFinding(what string, judge func(ep tenant.EndpointProbe) e
 		return Finding{Status: Info, Evidence: capped(ev, 60),
 			Detail: "Not applicable to any probed endpoint (" + list(na, 6) + "): " + what + " has nothing to judge there. " + strings.Join(notes, " ")}
 	}
-	order := []string{status}
-	for _, st := range []string{Fail, Error, Warn, Info, Pass} {
-		if st != status {
-			order = append(order, st)
-		}
-	}
-	var parts []string
-	for _, st := range order {
-		if len(byStatus[st]) == 0 {
-			continue
-		}
-		lead := map[string]string{Fail: "Fails", Warn: "Needs attention", Error: "Cannot be judged", Info: "Not fully judged", Pass: "Fine"}[st]
-		parts = append(parts, lead+": "+strings.Join(byStatus[st], "; ")+".")
-	}
+	parts := statusParts(status, byStatus)
 	if len(na) > 0 {
 		parts = append(parts, "Not applicable: "+list(na, 6)+".")
 	}
