@@ -81,7 +81,7 @@ func Summarize(s *tenant.Snapshot) []Area {
 			}
 			return fmt.Sprintf("%d on, %d report-only", on, report), Neutral
 		}),
-		fact("Legacy sign-ins", "graph.signIns", func() (string, Tone) {
+		fact("Legacy, 30 days", "graph.signIns", func() (string, Tone) {
 			users := map[string]bool{}
 			for _, si := range s.Entra.SignIns {
 				users[strings.ToLower(si.UserPrincipalName)] = true
@@ -90,7 +90,7 @@ func Summarize(s *tenant.Snapshot) []Area {
 			if len(s.Entra.SignIns) > 0 {
 				t = Attention
 			}
-			return fmt.Sprintf("%d by %d users, 30d", len(s.Entra.SignIns), len(users)), t
+			return fmt.Sprintf("%d by %d users", len(s.Entra.SignIns), len(users)), t
 		}),
 		fact("Mail app report", "graph.emailAppUsage", func() (string, Tone) {
 			return fmt.Sprintf("%d users", len(s.Entra.EmailAppUsage)), Neutral
