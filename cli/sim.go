@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ func newSimCmd(a *app) *cobra.Command {
 		scenario, addr string
 		latency        time.Duration
 		pageSize       int
+		faults         string
 	}
 	serve := &cobra.Command{
 		Use:   "serve",
@@ -35,7 +37,20 @@ func newSimCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv := sim.New(sc, sim.Options{Latency: o.latency, PageSize: o.pageSize})
+			faults, err := sim.FaultsOf(sc)
+			if err != nil {
+				return err
+			}
+			if o.faults != "" {
+				data, err := os.ReadFile(o.faults)
+				if err != nil {
+					return fmt.Errorf("--faults: %w", err)
+				}
+				if faults, err = sim.ParseFaults(data); err != nil {
+					return fmt.Errorf("--faults %s: %w", o.faults, err)
+				}
+			}
+			srv := sim.New(sc, sim.Options{Latency: o.latency, PageSize: o.pageSize, Faults: faults})
 			url, err := srv.Start(o.addr)
 			if err != nil {
 				return err
@@ -63,6 +78,7 @@ func newSimCmd(a *app) *cobra.Command {
 	serve.Flags().StringVar(&o.scenario, "scenario", "", "built-in scenario `NAME` or scenario FILE")
 	serve.Flags().StringVar(&o.addr, "addr", "127.0.0.1:0", "listen on `ADDR` (loopback)")
 	serve.Flags().DurationVar(&o.latency, "latency", 0, "add `DUR` of latency to every request (e.g. 50ms)")
+	serve.Flags().StringVar(&o.faults, "faults", "", "inject the fault profile in `FILE` (JSON; see CONTRACT.md \"Fault profiles\"), over the scenario's own \"faults\"")
 	serve.Flags().IntVar(&o.pageSize, "page-size", 0, "cap every service's page size at `N` (0: the services' own sizes)")
 	cmd.AddCommand(serve, newSimGenerateCmd(a))
 	return cmd

@@ -96,7 +96,11 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 		if err != nil {
 			return nil, err
 		}
-		srv := sim.New(sc, sim.Options{Latency: t.latency})
+		faults, err := sim.FaultsOf(sc)
+		if err != nil {
+			return nil, err
+		}
+		srv := sim.New(sc, sim.Options{Latency: t.latency, Faults: faults})
 		url, err := srv.Start("127.0.0.1:0")
 		if err != nil {
 			return nil, err

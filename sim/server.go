@@ -21,6 +21,9 @@ type Options struct {
 	// PageSize, when > 0, caps every service's page size (to force paging
 	// in tests). Otherwise each service uses its real defaults and maxima.
 	PageSize int
+	// Faults, when set, is the fault profile applied to every API request
+	// after its token is checked.
+	Faults *Faults
 }
 
 // Server serves one scenario over HTTP.
@@ -33,6 +36,7 @@ type Server struct {
 	url string
 
 	requests map[string]*atomic.Int64
+	faults   *injector // nil without a fault profile
 
 	oktaRate oktaRateState // X-Rate-Limit-* counters
 	oktaSeq  atomic.Int64  // request and error ids
@@ -68,6 +72,12 @@ var services = []string{"graph", "exchange", "okta"}
 // New returns a server for sc. It does not listen until Start.
 func New(sc *Scenario, opts Options) *Server {
 	s := &Server{opts: opts, sc: sc, t0: time.Now(), requests: map[string]*atomic.Int64{}}
+	if opts.Faults != nil {
+		s.faults = newInjector(opts.Faults)
+		if s.opts.PageSize == 0 {
+			s.opts.PageSize = opts.Faults.PageSize
+		}
+	}
 	for _, name := range services {
 		s.requests[name] = &atomic.Int64{}
 	}
@@ -156,14 +166,21 @@ func (s *Server) service(name string, auth func(http.ResponseWriter, *http.Reque
 	counter := s.requests[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		counter.Add(1)
-		if s.opts.Latency > 0 {
+		latency := s.opts.Latency
+		if s.faults != nil {
+			latency += s.faults.f.Latency
+		}
+		if latency > 0 {
 			select {
-			case <-time.After(s.opts.Latency):
+			case <-time.After(latency):
 			case <-r.Context().Done():
 				return
 			}
 		}
 		if auth != nil && !auth(w, r) {
+			return
+		}
+		if s.inject(name, w, r, h) {
 			return
 		}
 		h.ServeHTTP(w, r)

@@ -138,7 +138,7 @@ func httpClient(hc *http.Client, limit int) *http.Client {
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	opts := msgraphsdk.GetDefaultClientOptions()
 	c.Transport = khttp.NewCustomTransportWithParentTransport(
-		&limiter{next: parent, sem: make(chan struct{}, limit)},
+		&limiter{next: &transient{next: parent}, sem: make(chan struct{}, limit)},
 		msgraphcore.GetDefaultMiddlewaresWithOptions(&opts)...)
 	return c
 }

@@ -195,7 +195,7 @@ func isLoopback(host string) bool {
 // could change behaviour is therefore set here explicitly (explicit
 // setters are applied last and win).
 func (c *collector) client(ctx context.Context, rep *collect.Reporter) (*sdk.Client, error) {
-	hc := &http.Client{Timeout: c.timeout, Transport: &transport{base: c.base, sem: c.sem, rep: rep}}
+	hc := &http.Client{Timeout: c.timeout, Transport: &transport{base: &retrying{next: c.base, rep: rep}, sem: c.sem, rep: rep}}
 	if c.cfg.HTTPClient != nil {
 		hc.CheckRedirect, hc.Jar = c.cfg.HTTPClient.CheckRedirect, c.cfg.HTTPClient.Jar
 	}
