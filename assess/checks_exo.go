@@ -365,6 +365,12 @@ func checkSMTPAuth(e *env) Finding {
 			ev = append(ev, fmt.Sprintf("of the %d mailboxes with SMTP AUTH on, %d have an authentication policy that refuses basic SMTP (AllowBasicAuthSmtp = False); OAuth SMTP AUTH still works for them",
 				len(enabled), basicBlocked))
 		}
+	} else if len(enabled) > 0 {
+		// Say what could not be read rather than leave the line out.
+		for _, st := range e.missing(srcOrgConfig, srcAuthPolicy, srcExoUser) {
+			ev = append(ev, fmt.Sprintf("whether the %d mailboxes with SMTP AUTH on have an authentication policy that refuses basic SMTP is not known: %s could not be read; %s",
+				len(enabled), label(st.ID), fixFor(st)))
+		}
 	}
 
 	if tenantOff && len(enabled) == 0 {
