@@ -75,11 +75,7 @@ func (s *Server) oktaCreateUser(w http.ResponseWriter, r *http.Request) {
 		return obj(clone(u)), nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaJSON(w, r, http.StatusOK, user)
+	s.oktaReply(w, r, http.StatusOK, user, e)
 }
 
 // oktaUserIndex finds a user by id or login (under s.mu).
@@ -191,11 +187,7 @@ func (s *Server) oktaAssignApp(w http.ResponseWriter, r *http.Request, appID str
 			"credentials": clone(body["credentials"]), "profile": map[string]any{}}, nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaJSON(w, r, http.StatusOK, appUser)
+	s.oktaReply(w, r, http.StatusOK, appUser, e)
 }
 
 func (s *Server) oktaUnassignApp(w http.ResponseWriter, r *http.Request, appID, uid string) {
@@ -223,11 +215,7 @@ func (s *Server) oktaUnassignApp(w http.ResponseWriter, r *http.Request, appID, 
 		return nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaNoContent(w, r)
+	s.oktaReply(w, r, http.StatusNoContent, nil, e)
 }
 
 // oktaAppKeys answers the app's signing keys. The certificate is the one

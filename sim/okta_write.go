@@ -125,6 +125,19 @@ func (s *Server) oktaWriteError(w http.ResponseWriter, r *http.Request, e *oktaW
 	s.oktaError(w, r, e.status, e.code, e.summary, e.causes...)
 }
 
+// oktaReply ends a write handler: Okta's error when the write was
+// refused, else the answer (204 with no body for http.StatusNoContent).
+func (s *Server) oktaReply(w http.ResponseWriter, r *http.Request, status int, v any, e *oktaWriteErr) {
+	switch {
+	case e != nil:
+		s.oktaWriteError(w, r, e)
+	case status == http.StatusNoContent:
+		s.oktaNoContent(w, r)
+	default:
+		s.oktaJSON(w, r, status, v)
+	}
+}
+
 func (s *Server) oktaNoContent(w http.ResponseWriter, r *http.Request) {
 	s.oktaRateHeaders(w, r)
 	w.WriteHeader(http.StatusNoContent)
@@ -412,11 +425,7 @@ func (s *Server) oktaCreateRule(w http.ResponseWriter, r *http.Request, pid stri
 		return obj(clone(rule)), nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaJSON(w, r, http.StatusOK, rule)
+	s.oktaReply(w, r, http.StatusOK, rule, e)
 }
 
 func (s *Server) oktaReplaceRule(w http.ResponseWriter, r *http.Request, pid, rid string) {
@@ -474,11 +483,7 @@ func (s *Server) oktaReplaceRule(w http.ResponseWriter, r *http.Request, pid, ri
 		return obj(clone(rule)), nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaJSON(w, r, http.StatusOK, rule)
+	s.oktaReply(w, r, http.StatusOK, rule, e)
 }
 
 // oktaPosition is rule's index among the non-system rules in priority
@@ -554,11 +559,7 @@ func (s *Server) oktaDeleteRule(w http.ResponseWriter, r *http.Request, pid, rid
 		return nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaNoContent(w, r)
+	s.oktaReply(w, r, http.StatusNoContent, nil, e)
 }
 
 func (s *Server) oktaRuleLifecycle(w http.ResponseWriter, r *http.Request, pid, rid string, activate bool) {
@@ -586,11 +587,7 @@ func (s *Server) oktaRuleLifecycle(w http.ResponseWriter, r *http.Request, pid, 
 		return nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaNoContent(w, r)
+	s.oktaReply(w, r, http.StatusNoContent, nil, e)
 }
 
 // --- groups.
@@ -637,11 +634,7 @@ func (s *Server) oktaCreateGroup(w http.ResponseWriter, r *http.Request) {
 		return obj(clone(g)), nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaJSON(w, r, http.StatusOK, group)
+	s.oktaReply(w, r, http.StatusOK, group, e)
 }
 
 func (s *Server) oktaGroupMember(w http.ResponseWriter, r *http.Request, gid, uid string, add bool) {
@@ -682,9 +675,5 @@ func (s *Server) oktaGroupMember(w http.ResponseWriter, r *http.Request, gid, ui
 		return nil
 	}()
 	s.mu.Unlock()
-	if e != nil {
-		s.oktaWriteError(w, r, e)
-		return
-	}
-	s.oktaNoContent(w, r)
+	s.oktaReply(w, r, http.StatusNoContent, nil, e)
 }
