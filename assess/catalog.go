@@ -138,3 +138,19 @@ func normalise(f Finding) Finding {
 	}
 	return f
 }
+
+// Hygiene reports whether a finding belongs to the mail-hygiene checklist
+// (the Exchange security checklist: DNS, endpoint TLS and the tenant's
+// settings) rather than to the whitepaper's steps and their extras. The
+// report and the wizard group findings by it.
+func Hygiene(f Finding) bool {
+	switch {
+	case f.Step != "":
+		return false
+	case strings.HasPrefix(f.ID, "DNS-"), strings.HasPrefix(f.ID, "TLS-"), f.ID == "AUTH-ADVERTISED":
+		return true
+	case f.ID == IDExoSMTPAuth, f.ID == IDExoCASPlans:
+		return false
+	}
+	return strings.HasPrefix(f.ID, "EXO-")
+}

@@ -36,7 +36,7 @@ func newDemoCmd(a *app) *cobra.Command {
 					sink(ev)
 				})
 			}
-			model := ui.NewDiscovery(ui.DiscoveryOptions{Mode: "demo", Org: conn.label, AsOf: conn.cfg.AsOf}, run)
+			model := ui.NewWizard(ui.Options{Mode: "demo", Org: conn.label, AsOf: conn.cfg.AsOf, Backend: ui.Backend{Discover: run, Version: version()}})
 			p := tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithInput(a.io.In), tea.WithOutput(a.io.Out))
 			_, err = p.Run()
 			return err

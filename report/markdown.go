@@ -659,20 +659,7 @@ type findingGroup struct {
 	findings []assess.Finding
 }
 
-// hygiene reports whether a finding belongs to the mail-hygiene checklist
-// (the Exchange security checklist: DNS, endpoint TLS and the tenant's
-// settings) rather than to the whitepaper's steps and their extras.
-func hygiene(f assess.Finding) bool {
-	switch {
-	case f.Step != "":
-		return false
-	case strings.HasPrefix(f.ID, "DNS-"), strings.HasPrefix(f.ID, "TLS-"), f.ID == "AUTH-ADVERTISED":
-		return true
-	case f.ID == assess.IDExoSMTPAuth, f.ID == assess.IDExoCASPlans:
-		return false
-	}
-	return strings.HasPrefix(f.ID, "EXO-")
-}
+func hygiene(f assess.Finding) bool { return assess.Hygiene(f) }
 
 func (r *renderer) groups() (steps []findingGroup, hyg []findingGroup) {
 	byStep := map[string][]assess.Finding{}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -22,30 +21,24 @@ import (
 // to clients.Discover; tests bind it to anything.
 type Discoverer func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error)
 
-// DiscoveryOptions describe what is being discovered, for the header.
-type DiscoveryOptions struct {
-	Mode string // "demo", or the profile's name
-	Org  string // what is being collected: "scenario contoso"
-	AsOf time.Time
-}
-
 type discoveryKeys struct {
 	Toggle key.Binding
-	Help   key.Binding
-	Quit   key.Binding
+	Go     key.Binding
 }
 
-func (k discoveryKeys) ShortHelp() []key.Binding { return []key.Binding{k.Toggle, k.Help, k.Quit} }
+func (k discoveryKeys) ShortHelp() []key.Binding { return []key.Binding{k.Toggle, k.Go} }
 func (k discoveryKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Toggle}, {k.Help, k.Quit}}
+	return [][]key.Binding{{k.Toggle, k.Go}}
 }
 
 func newDiscoveryKeys() discoveryKeys {
-	return discoveryKeys{
-		Toggle: key.NewBinding(key.WithKeys("tab", "s"), key.WithHelp("tab", "sources/summary")),
-		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more help")),
-		Quit:   key.NewBinding(key.WithKeys("q", "ctrl+c", "esc"), key.WithHelp("q", "quit")),
+	k := discoveryKeys{
+		Toggle: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sources/summary")),
+		Go:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "see the findings")),
 	}
+	k.Toggle.SetEnabled(false)
+	k.Go.SetEnabled(false)
+	return k
 }
 
 // source is one collector's row.
@@ -67,15 +60,15 @@ type (
 )
 
 // Discovery is the discovery screen: live progress per collector, then a
-// summary of what was found.
+// summary of what was found. The operator can go on with partial data:
+// what could not be collected is listed with its reason and fix, and the
+// findings it affects say "error".
 type Discovery struct {
-	opts     DiscoveryOptions
-	run      Discoverer
+	c        *Common
+	asOf     time.Time
 	events   chan tea.Msg
 	cancel   context.CancelFunc
-	styles   Styles
 	keys     discoveryKeys
-	help     help.Model
 	spin     spinner.Model
 	sources  map[string]*source
 	started  time.Time
@@ -88,57 +81,68 @@ type Discovery struct {
 	now      func() time.Time
 }
 
-// NewDiscovery returns the screen; discovery starts with Init.
-func NewDiscovery(opts DiscoveryOptions, run Discoverer) *Discovery {
+func newDiscoveryScreen(c *Common, asOf time.Time) *Discovery {
 	return &Discovery{
-		opts: opts, run: run, events: make(chan tea.Msg, 256),
-		styles: NewStyles(true), keys: newDiscoveryKeys(), help: help.New(),
+		c: c, asOf: asOf, events: make(chan tea.Msg, 256), keys: newDiscoveryKeys(),
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		sources: map[string]*source{}, width: 80, height: 24, now: time.Now,
+		sources: map[string]*source{}, width: 80, height: 18, now: time.Now,
 	}
 }
 
 // Snapshot is what discovery found (nil until it finishes).
 func (m *Discovery) Snapshot() *tenant.Snapshot { return m.snap }
 
-// Init starts discovery in the background.
+func (m *Discovery) ShortHelp() []key.Binding  { return m.keys.ShortHelp() }
+func (m *Discovery) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
+func (m *Discovery) Capturing() bool           { return false }
+func (m *Discovery) Busy() string              { return "" }
+
+// SetSize sets the body's size.
+func (m *Discovery) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Init starts discovery in the background (a resumed session has
+// nothing to discover).
 func (m *Discovery) Init() tea.Cmd {
+	if m.c.Backend.Discover == nil {
+		return nil
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.started = m.now()
+	run := m.c.Backend.Discover
 	go func() {
-		snap, err := m.run(ctx, func(ev collect.Event) { m.events <- progressMsg{ev} })
+		snap, err := run(ctx, func(ev collect.Event) { m.events <- progressMsg{ev} })
 		m.events <- finishedMsg{snap, err}
 	}()
-	return tea.Batch(m.wait(), m.spin.Tick, tea.RequestBackgroundColor)
+	return tea.Batch(m.wait(), m.spin.Tick)
+}
+
+// Stop cancels a discovery under way.
+func (m *Discovery) Stop() {
+	if m.cancel != nil {
+		m.cancel()
+	}
 }
 
 func (m *Discovery) wait() tea.Cmd {
 	return func() tea.Msg { return <-m.events }
 }
 
-// Update handles keys, progress and resizes.
-func (m *Discovery) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// Update handles keys and progress.
+func (m *Discovery) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width)
-	case tea.BackgroundColorMsg:
-		m.styles = NewStyles(msg.IsDark())
-		m.help.Styles = help.DefaultStyles(msg.IsDark())
+	case EngagementMsg:
+		if m.snap == nil && m.c.Eng.Snapshot != nil && m.c.Eng.Resumed != "" {
+			m.snap, m.summary = m.c.Eng.Snapshot, true
+			m.keys.Toggle.SetEnabled(true)
+			m.keys.Go.SetEnabled(true)
+		}
 	case tea.KeyPressMsg:
 		switch {
-		case key.Matches(msg, m.keys.Quit):
-			if m.cancel != nil {
-				m.cancel()
-			}
-			return m, tea.Quit
 		case key.Matches(msg, m.keys.Toggle):
-			if m.snap != nil {
-				m.summary = !m.summary
-			}
-		case key.Matches(msg, m.keys.Help):
-			m.help.ShowAll = !m.help.ShowAll
+			m.summary = !m.summary
+		case key.Matches(msg, m.keys.Go):
+			return m, Send(GoTo(PageFindings))
 		}
 	case progressMsg:
 		m.apply(msg.ev)
@@ -147,7 +151,11 @@ func (m *Discovery) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.snap, m.err, m.finished = msg.snap, msg.err, m.now()
 		m.summary = m.snap != nil
 		m.keys.Toggle.SetEnabled(m.snap != nil)
-		return m, nil
+		m.keys.Go.SetEnabled(m.snap != nil)
+		if m.err != nil {
+			return m, Send(ErrorMsg{Err: fmt.Errorf("discovery stopped: %w", m.err)})
+		}
+		return m, Send(SnapshotMsg{Snapshot: m.snap})
 	case spinner.TickMsg:
 		if m.snap != nil {
 			return m, nil
@@ -176,52 +184,24 @@ func (m *Discovery) apply(ev collect.Event) {
 	}
 }
 
-// View renders the screen.
-func (m *Discovery) View() tea.View {
-	v := tea.NewView(m.render())
-	v.AltScreen = true
-	return v
-}
-
-func (m *Discovery) render() string {
-	st := m.styles
+// View renders the body: a status line, then the sources or the summary.
+func (m *Discovery) View() string {
 	w := max(m.width, 40)
 	var b strings.Builder
-
-	title := st.Title.Render("harden365") + st.Subtitle.Render(" · "+Clean(m.opts.Mode))
-	right := st.Subtitle.Render(truncate(Clean(m.orgName()), max(w-30, 10)) + " · as of " + m.opts.AsOf.Format("2006-01-02"))
-	gap := w - lipgloss.Width(title) - lipgloss.Width(right) - 2
-	b.WriteString(" " + title + strings.Repeat(" ", max(gap, 1)) + right + "\n")
 	b.WriteString(" " + m.statusLine() + "\n\n")
-
-	helpView := m.help.View(m.keys)
-	// What the body may use: the screen less the 3 header lines, a blank
-	// line and the help.
-	budget := m.height - 4 - (strings.Count(helpView, "\n") + 1)
+	budget := m.height - 2
 	var body string
 	if m.summary && m.snap != nil {
 		body = m.renderSummary(w, budget)
 	} else {
 		body = m.renderSources(w, budget)
 	}
-	body = strings.TrimRight(body, "\n")
-	b.WriteString(body)
-	if pad := budget - (strings.Count(body, "\n") + 1); pad > 0 {
-		b.WriteString(strings.Repeat("\n", pad))
-	}
-	b.WriteString("\n\n " + helpView)
+	b.WriteString(strings.TrimRight(body, "\n"))
 	return b.String()
 }
 
-func (m *Discovery) orgName() string {
-	if m.snap != nil && m.snap.Tenant.DisplayName != "" {
-		return m.snap.Tenant.DisplayName
-	}
-	return m.opts.Org
-}
-
 func (m *Discovery) statusLine() string {
-	st := m.styles
+	st := m.c.Styles
 	total, done, failed := len(m.sources), 0, 0
 	for _, s := range m.sources {
 		if s.status != nil {
@@ -236,6 +216,9 @@ func (m *Discovery) statusLine() string {
 	}
 	total, failed = len(m.snap.Collection), len(m.snap.Errors())
 	line := fmt.Sprintf("Discovery finished in %s · %d sources", m.finished.Sub(m.started).Round(10*time.Millisecond), total)
+	if m.started.IsZero() {
+		line = fmt.Sprintf("Resumed from %s · collected %s · %d sources", Clean(m.c.Eng.Resumed), m.snap.CollectedAt.UTC().Format("2006-01-02 15:04 MST"), total)
+	}
 	if m.err != nil {
 		return st.Fail.Render("✗ ") + line + st.ErrorText.Render(" · stopped: "+Clean(m.err.Error()))
 	}
@@ -283,7 +266,7 @@ var serviceOrder = []string{"graph", "exchange", "okta", "dns", "probe"}
 // and fix, as far as the screen allows. It scales to any number of
 // sources: finished ones fold into their service's line.
 func (m *Discovery) renderSources(w, budget int) string {
-	st := m.styles
+	st := m.c.Styles
 	var heads []string
 	var active []string
 	for _, svc := range serviceOrder {
@@ -342,7 +325,7 @@ func (m *Discovery) renderSources(w, budget int) string {
 // renderProblems lists each failed source with its reason and fix,
 // wrapped to width and cut to at most height lines.
 func (m *Discovery) renderProblems(width, height int) string {
-	st := m.styles
+	st := m.c.Styles
 	var ids []string
 	for id := range m.sources {
 		ids = append(ids, id)
@@ -375,7 +358,7 @@ func (m *Discovery) renderProblems(width, height int) string {
 }
 
 func (m *Discovery) renderSummary(w, budget int) string {
-	st := m.styles
+	st := m.c.Styles
 	areas := Summarize(m.snap)
 	col := (w - 2) / 2
 	area := func(a Area) string {
@@ -415,11 +398,14 @@ func (m *Discovery) renderSummary(w, budget int) string {
 	// Each failure gets a line, and its fix a second line while there is
 	// room; what does not fit is counted, and tab shows every source.
 	room := budget - (strings.Count(out, "\n") + 1) - 2
+	if room < 1 {
+		return out + "\n\n " + st.Fail.Render(fmt.Sprintf("✗ Could not collect %s", plural(len(errs), "source"))) + st.Muted.Render(" · s: reasons and fixes")
+	}
 	var lines []string
 	for i, e := range errs {
 		left := len(errs) - i
 		if room < 1 || (room == 1 && left > 1) {
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("   … and %d more (tab: sources)", left)))
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("   … and %d more (s: sources)", left)))
 			break
 		}
 		lines = append(lines, "  "+st.Fail.Render("✗ ")+truncate(label(e.ID)+": "+Clean(e.Error), w-6))
@@ -429,7 +415,7 @@ func (m *Discovery) renderSummary(w, budget int) string {
 			room--
 		}
 	}
-	return out + "\n\n " + st.Section.Render("Could not collect") + st.Muted.Render(" · tab: reasons and fixes") + "\n" + strings.Join(lines, "\n")
+	return out + "\n\n " + st.Section.Render("Could not collect") + st.Muted.Render(" · s: reasons and fixes") + "\n" + strings.Join(lines, "\n")
 }
 
 // firstLines keeps the first n lines of s, marking a cut with an ellipsis.
@@ -463,3 +449,11 @@ func truncate(s string, width int) string {
 // the data reaches the screen. It is textsafe.Terminal, the one place
 // where that is decided.
 func Clean(s string) string { return textsafe.Terminal(s) }
+
+// plural is "1 source", "2 sources".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

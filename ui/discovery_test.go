@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/harden365/harden365/clients/collect"
@@ -61,22 +60,6 @@ func TestSummaryIsTruthful(t *testing.T) {
 	}
 }
 
-// drive runs the screen's commands the way the program would, until
-// discovery has finished.
-func drive(t *testing.T, m *Discovery) {
-	t.Helper()
-	m.Init()
-	deadline := time.After(5 * time.Second)
-	for m.Snapshot() == nil {
-		select {
-		case msg := <-m.events:
-			m.Update(msg)
-		case <-deadline:
-			t.Fatal("discovery never finished")
-		}
-	}
-}
-
 func TestDiscoveryScreenFitsAndTellsTheTruth(t *testing.T) {
 	run := func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error) {
 		for _, id := range []string{"graph.users", "exchange.Get-CASMailbox", "okta.policies"} {
@@ -94,41 +77,58 @@ func TestDiscoveryScreenFitsAndTellsTheTruth(t *testing.T) {
 		return s, nil
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		m := NewDiscovery(DiscoveryOptions{Mode: "demo", Org: "scenario test", AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, run)
-		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		drive(t, m)
-		view := m.render()
+		w := NewWizard(Options{Mode: "demo", Org: "scenario test", AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Backend: Backend{Discover: run}})
+		w.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		pump(t, w, w.Init())
+		if w.Common().Eng.Snapshot == nil || w.Common().Eng.Findings == nil {
+			t.Fatal("discovery did not hand its snapshot to the engagement, or it was not judged")
+		}
+		view := w.render()
+		checkFits(t, view, size[0], size[1])
 		plain := ansi.Strip(view)
-		if strings.ContainsRune(plain, '\x1b') || strings.ContainsRune(plain, '\x07') {
-			t.Errorf("%v: an escape from tenant data reached the screen", size)
-		}
-		lines := strings.Split(view, "\n")
-		if len(lines) > size[1] {
-			t.Errorf("%v: %d lines", size, len(lines))
-		}
-		for i, l := range lines {
-			if w := lipgloss.Width(l); w > size[0] {
-				t.Errorf("%v: line %d is %d wide: %q", size, i, w, ansi.Strip(l))
-			}
-		}
-		for _, want := range []string{"Discovery finished", "could not be collected", "Classic Engine", "Could not collect", "Sign-on rules", "q quit"} {
+		for _, want := range []string{"Discovery finished", "could not be collected", "Classic Engine", "Could not collect", "Sign-on rules", "q quit", "enter see the findings"} {
 			if !strings.Contains(plain, want) {
 				t.Errorf("%v: summary lacks %q:\n%s", size, want, plain)
 			}
 		}
-		// tab shows the sources; q quits.
-		m.Update(tea.KeyPressMsg{Code: tea.KeyTab})
-		sources := m.render()
+		// s shows the sources; enter goes on to the findings; q quits.
+		press(t, w, "s")
+		sources := w.render()
 		if plain := ansi.Strip(sources); !strings.Contains(plain, "Microsoft Graph") || !strings.Contains(plain, "✗") {
-			t.Errorf("%v: tab did not show the sources:\n%s", size, plain)
+			t.Errorf("%v: s did not show the sources:\n%s", size, plain)
 		}
-		if n := strings.Count(sources, "\n") + 1; n > size[1] {
-			t.Errorf("%v: the sources view has %d lines", size, n)
+		checkFits(t, sources, size[0], size[1])
+		press(t, w, "enter")
+		if w.Page() != PageFindings {
+			t.Errorf("%v: enter went to %s, not the findings", size, w.Page())
 		}
-		if _, cmd := m.Update(tea.KeyPressMsg{Code: 'q', Text: "q"}); cmd == nil {
+		if _, cmd := w.Update(keyMsg("q")); cmd == nil {
 			t.Error("q did not quit")
 		} else if _, ok := cmd().(tea.QuitMsg); !ok {
 			t.Error("q did not quit")
 		}
+	}
+}
+
+func TestScreensWaitForDiscovery(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	run := func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error) {
+		select {
+		case <-block:
+		case <-ctx.Done():
+		}
+		return nil, ctx.Err()
+	}
+	w := NewWizard(Options{Mode: "demo", Backend: Backend{Discover: run}})
+	w.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	w.Init()
+	press(t, w, "tab")
+	if w.Page() != PageDiscovery {
+		t.Errorf("tab left discovery for %s before anything was collected", w.Page())
+	}
+	press(t, w, "3")
+	if w.Page() != PageDiscovery || !strings.Contains(ansi.Strip(w.render()), "Matrix is not available yet: discovery has not finished") {
+		t.Errorf("jumping to a screen without data must say why it cannot:\n%s", ansi.Strip(w.render()))
 	}
 }

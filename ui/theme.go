@@ -1,6 +1,7 @@
-// Package ui is harden365's terminal interface (bubbletea v2). Today it
-// holds the discovery screen that `harden365 demo` shows; the full wizard
-// grows from it.
+// Package ui is harden365's terminal interface (bubbletea v2): the
+// wizard, one child model per screen (connect, discovery, findings,
+// matrix, clients, plan, apply, report) under a thin root, with one
+// keymap per screen and all styles here.
 package ui
 
 import (
@@ -26,6 +27,20 @@ type Styles struct {
 	Help      lipgloss.Style
 	// Column is a plain block; views set its width.
 	Column lipgloss.Style
+
+	// Tabs of the wizard's screens.
+	Tab, TabActive, TabDisabled lipgloss.Style
+	// Cursor marks the selected row; Selected its text.
+	Cursor   lipgloss.Style
+	Selected lipgloss.Style
+	// Header is a table's header row.
+	Header lipgloss.Style
+	// Panel frames a detail pane (a rounded border).
+	Panel lipgloss.Style
+	// Key is a key's name in running text ("press enter").
+	Key lipgloss.Style
+	// Info is a neutral status (informational findings).
+	Info lipgloss.Style
 }
 
 // NewStyles builds the styles for a dark or light terminal background.
@@ -53,5 +68,15 @@ func NewStyles(isDark bool) Styles {
 		ErrorText: lipgloss.NewStyle().Foreground(fail),
 		Help:      lipgloss.NewStyle().Foreground(muted),
 		Column:    lipgloss.NewStyle(),
+
+		Tab:         lipgloss.NewStyle().Foreground(text),
+		TabActive:   lipgloss.NewStyle().Bold(true).Foreground(accent).Underline(true),
+		TabDisabled: lipgloss.NewStyle().Foreground(muted),
+		Cursor:      lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Selected:    lipgloss.NewStyle().Bold(true).Foreground(text).Reverse(false),
+		Header:      lipgloss.NewStyle().Bold(true).Foreground(muted),
+		Panel:       lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(muted).Padding(0, 1),
+		Key:         lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Info:        lipgloss.NewStyle().Foreground(accent),
 	}
 }

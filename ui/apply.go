@@ -1,0 +1,3 @@
+package ui
+
+func newApply(c *Common) Screen { return &placeholder{c: c, name: "apply"} }

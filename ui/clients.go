@@ -1,0 +1,3 @@
+package ui
+
+func newClients(c *Common) Screen { return &placeholder{c: c, name: "clients"} }

@@ -1,0 +1,3 @@
+package ui
+
+func newFindings(c *Common) Screen { return &placeholder{c: c, name: "findings"} }

@@ -1,0 +1,3 @@
+package ui
+
+func newMatrixScreen(c *Common) Screen { return &placeholder{c: c, name: "matrix"} }

@@ -1,0 +1,3 @@
+package ui
+
+func newPlan(c *Common) Screen { return &placeholder{c: c, name: "plan"} }

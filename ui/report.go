@@ -1,0 +1,3 @@
+package ui
+
+func newReportScreen(c *Common) Screen { return &placeholder{c: c, name: "report"} }
