@@ -132,7 +132,7 @@ func (m *Discovery) wait() tea.Cmd {
 func (m *Discovery) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case EngagementMsg:
-		if m.snap == nil && m.c.Eng.Snapshot != nil && m.c.Eng.Resumed != "" {
+		if m.snap == nil && m.c.Eng.Snapshot != nil && m.started.IsZero() {
 			m.snap, m.summary = m.c.Eng.Snapshot, true
 			m.keys.Toggle.SetEnabled(true)
 			m.keys.Go.SetEnabled(true)
@@ -216,7 +216,9 @@ func (m *Discovery) statusLine() string {
 	}
 	total, failed = len(m.snap.Collection), len(m.snap.Errors())
 	line := fmt.Sprintf("Discovery finished in %s · %d sources", m.finished.Sub(m.started).Round(10*time.Millisecond), total)
-	if m.started.IsZero() {
+	if m.started.IsZero() && m.c.Eng.Resumed == "" {
+		line = fmt.Sprintf("Loaded a snapshot collected %s · %d sources", m.snap.CollectedAt.UTC().Format("2006-01-02 15:04 MST"), total)
+	} else if m.started.IsZero() {
 		line = fmt.Sprintf("Resumed from %s · collected %s · %d sources", Clean(m.c.Eng.Resumed), m.snap.CollectedAt.UTC().Format("2006-01-02 15:04 MST"), total)
 	}
 	if m.err != nil {

@@ -132,3 +132,17 @@ func TestScreensWaitForDiscovery(t *testing.T) {
 		t.Errorf("jumping to a screen without data must say why it cannot:\n%s", ansi.Strip(w.render()))
 	}
 }
+
+func TestLoadedWizardReachesEveryScreen(t *testing.T) {
+	w := loadedWizard(t, "contoso", 80, 24, PageFindings)
+	if len(w.Common().Eng.Findings) == 0 || w.Common().Eng.Before == nil {
+		t.Fatal("the fixture was not judged")
+	}
+	for _, p := range []Page{PageMatrix, PageClients, PagePlan, PageApply, PageReport, PageDiscovery} {
+		press(t, w, "tab")
+		if w.Page() != p {
+			t.Fatalf("tab went to %s, want %s", w.Page(), p)
+		}
+		checkFits(t, w.render(), 80, 24)
+	}
+}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +12,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/harden365/harden365/tenant"
 )
 
 // pump runs a command the way the program would and feeds what it
@@ -127,4 +131,43 @@ func checkFits(t testing.TB, view string, width, height int) {
 			t.Errorf("%dx%d: line %d is %d wide: %q", width, height, i, w, ansi.Strip(l))
 		}
 	}
+}
+
+// snapshotFixture reads a snapshot collected from a built-in scenario
+// (ui/testdata/NAME.snapshot.json, written by `harden365 collect
+// --scenario NAME`).
+func snapshotFixture(t testing.TB, name string) *tenant.Snapshot {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name+".snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tenant.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// fixedNow is the clock of test wizards: the day after the fixtures'
+// asOf, so plans are stamped reproducibly.
+func fixedNow(s *tenant.Snapshot) func() time.Time {
+	at := s.AsOf.Add(9 * time.Hour)
+	return func() time.Time { return at }
+}
+
+// loadedWizard is a wizard at width x height that has discovered the
+// scenario's snapshot and judged it, on the page given.
+func loadedWizard(t testing.TB, scenario string, width, height int, page Page) *Wizard {
+	t.Helper()
+	s := snapshotFixture(t, scenario)
+	w := NewWizard(Options{Mode: "demo", Org: "scenario " + scenario, AsOf: s.AsOf, Backend: Backend{Now: fixedNow(s), Version: "test"}})
+	w.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	pump(t, w, w.Init())
+	pump(t, w, Send(SnapshotMsg{Snapshot: s}))
+	pump(t, w, Send(GoTo(page)))
+	if w.Page() != page {
+		t.Fatalf("could not go to %s", page)
+	}
+	return w
 }

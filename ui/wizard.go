@@ -161,7 +161,7 @@ func (w *Wizard) enabled(p Page) (bool, string) {
 	case p == PageConnect:
 		return w.opts.Connect != nil, "a demo needs no sign-in"
 	case p == PageDiscovery:
-		return w.c.Backend.Discover != nil || w.c.Eng.Resumed != "", "sign in first"
+		return w.c.Backend.Discover != nil || w.c.Eng.Snapshot != nil, "sign in first"
 	case w.c.Eng.Snapshot == nil:
 		return false, "discovery has not finished"
 	}
