@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -94,98 +95,185 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 		return err
 	}
 	defer conn.close()
-	now, err := targetClock(ctx, &o.target, conn)
-	if err != nil {
-		return err
-	}
-
-	before, err := a.collectFrom(ctx, conn, o.quiet)
-	if err != nil {
-		return err
-	}
-	plan, err := remediate.NewPlan(before, steps, choices, now())
-	if err != nil {
-		var pe *remediate.PlanError
-		if errors.As(err, &pe) {
-			return &ExitError{Code: exitRefused, Err: fmt.Errorf("%w\nNothing was written.", err)}
-		}
-		return err
-	}
-	writes := plan.Writes()
-	for _, ps := range plan.Steps {
-		switch {
-		case ps.Manual:
-			a.say(o.quiet, "Step %s is manual (instructions only, nothing is written): see `harden365 assess --plan %s`\n", ps.ID, ps.ID)
-		case ps.Nothing != "":
-			a.say(o.quiet, "Step %s: nothing to do (%s)\n", ps.ID, ps.Nothing)
-		}
-	}
-
-	if len(writes) == 0 {
-		fmt.Fprintf(a.io.Out, "Nothing to write: every step of %s already holds on %s (no journal written).\n", planIDs(plan), conn.label)
-		return nil
-	}
-	path := o.journal
-	if path == "" {
-		path = defaultJournal(before, conn)
-		if _, err := os.Stat(path); err == nil {
-			return fmt.Errorf("journal %s already exists: give --journal FILE", path)
-		}
-	}
-	lf := &lazyFile{path: path}
-	defer lf.Close()
-	jw := remediate.NewJournalWriter(lf, now)
-	a.say(o.quiet, "Applying %d writes of steps %s to %s; journal: %s\n", len(writes), planIDs(plan), conn.label, path)
-
 	var mu sync.Mutex
-	res, err := remediate.Apply(ctx, plan, a.writerFor(ctx, conn), jw, remediate.ApplyOptions{
-		Before:           before,
-		AllowLockoutRisk: o.allowLockoutRisk,
-		Confirm: func(w tenant.Write) bool {
+	run, err := a.applyRun(ctx, conn, &o.target, applyRequest{
+		steps: steps, choices: choices, journal: o.journal, allowLockoutRisk: o.allowLockoutRisk,
+		collect: func(ctx context.Context) (*tenant.Snapshot, error) { return a.collectFrom(ctx, conn, o.quiet) },
+		say:     func(format string, args ...any) { a.say(o.quiet, format, args...) },
+		confirm: func(w tenant.Write) bool {
 			a.say(o.quiet, "  ! checkpoint before %s, confirmed by --yes: %s\n", w.ID, w.Checkpoint)
 			return true
 		},
-		Now:      now,
-		Progress: func(p remediate.Progress) { mu.Lock(); defer mu.Unlock(); a.progress(o.quiet, p) },
-		Tool:     remediate.Tool{Name: "harden365", Version: version()},
-		Target:   conn.label,
+		progress: func(p remediate.Progress) { mu.Lock(); defer mu.Unlock(); a.progress(o.quiet, p) },
 	})
 	if err != nil {
+		var pe *remediate.PlanError
 		var re *remediate.RefusedError
-		if errors.As(err, &re) {
+		switch {
+		case errors.As(err, &pe):
+			return &ExitError{Code: exitRefused, Err: fmt.Errorf("%w\nNothing was written.", err)}
+		case errors.As(err, &re):
 			return &ExitError{Code: exitRefused, Err: refusal(re, o.allowLockoutRisk)}
-		}
-		if lf.created() {
-			return fmt.Errorf("%w\n%d of %d writes were made; the journal %s says exactly which (undo them with `harden365 rollback --journal %s --yes`)",
-				err, len(res.Done), len(writes), path, path)
 		}
 		return err
 	}
-
-	a.say(o.quiet, "Collecting again to verify\n")
-	after, err := a.collectFrom(ctx, conn, true)
-	if err != nil {
-		return fmt.Errorf("all %d writes were made (journal %s), but collecting again failed: %w", len(res.Done), path, err)
+	if run.journal == "" {
+		fmt.Fprintf(a.io.Out, "Nothing to write: every step of %s already holds on %s (no journal written).\n", planIDs(run.plan), conn.label)
+		return nil
 	}
-	diffs := remediate.Verify(plan, before, after, res)
-	fmt.Fprintf(a.io.Out, "Applied %d writes to %s (journal %s).\n", len(res.Done), conn.label, path)
-	if sp, err := a.saveApplySession(path, before, after, choices, steps, diffs); err != nil {
-		fmt.Fprintf(a.io.ErrOut, "The session could not be saved (%v); the journal %s is complete.\n", err, path)
+	fmt.Fprintf(a.io.Out, "Applied %d writes to %s (journal %s).\n", len(run.res.Done), conn.label, run.journal)
+	if run.sessionErr != nil {
+		fmt.Fprintf(a.io.ErrOut, "The session could not be saved (%v); the journal %s is complete.\n", run.sessionErr, run.journal)
 	} else {
-		fmt.Fprintf(a.io.Out, "Session %s: `harden365 report --session %s` writes the handover report.\n", sp, sp)
+		fmt.Fprintf(a.io.Out, "Session %s: `harden365 report --session %s` writes the handover report.\n", run.session, run.session)
 	}
-	if len(diffs) > 0 {
+	if diffs := run.diffs; len(diffs) > 0 {
 		fmt.Fprintf(a.io.Out, "Verification: the organisation as collected again differs from the plan's simulation in %d places:\n", len(diffs))
 		for _, d := range diffs {
 			fmt.Fprintf(a.io.Out, "  %s\n", d)
 		}
-		if errs := after.Errors(); len(errs) > 0 {
+		if errs := run.after.Errors(); len(errs) > 0 {
 			fmt.Fprintf(a.io.Out, "(%d sources could not be collected again, which may explain some: %s)\n", len(errs), sourceIDs(errs))
 		}
 		return &ExitError{Code: exitMismatch, Err: fmt.Errorf("verification found %d differences", len(diffs))}
 	}
 	fmt.Fprintf(a.io.Out, "Verified: the organisation as collected again is the one the plan simulated (ids and times the services assign aside).\n")
 	return nil
+}
+
+// applyRequest is an apply as the CLI or the wizard asks for it.
+type applyRequest struct {
+	steps            []string
+	choices          remediate.Choices
+	journal          string // "" for the default name
+	allowLockoutRisk bool
+	// previewed, when set, is the plan the operator reviewed: the apply
+	// refuses, before any write, when the organisation collected now
+	// gives a different plan.
+	previewed *remediate.Plan
+	collect   func(ctx context.Context) (*tenant.Snapshot, error)
+	say       func(format string, args ...any)
+	confirm   func(w tenant.Write) bool
+	progress  func(remediate.Progress)
+	// journalOpened hears the journal's path once its file exists.
+	journalOpened func(path string)
+	// verifying hears that the writes are done and collecting again begins.
+	verifying func()
+}
+
+// applyRunResult is what an apply did.
+type applyRunResult struct {
+	plan          *remediate.Plan
+	before, after *tenant.Snapshot
+	journal       string // "" when nothing was written
+	res           remediate.Result
+	diffs         []remediate.Difference
+	session       string
+	sessionErr    error
+}
+
+// changedError says the organisation changed between the preview and the
+// apply, so the plan the operator confirmed is not the one that would run.
+type changedError struct{ previewed, now int }
+
+func (e *changedError) Error() string {
+	return fmt.Sprintf("the organisation changed since it was discovered: the plan now makes %d writes where the preview showed %d (or other ones); nothing was written — review the new plan", e.now, e.previewed)
+}
+
+// applyRun collects, plans, guards, applies (journalled), collects again
+// and verifies: the one apply the CLI and the wizard share. A
+// *remediate.PlanError, *remediate.RefusedError or *changedError means
+// nothing was written.
+func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req applyRequest) (applyRunResult, error) {
+	var out applyRunResult
+	now, err := targetClock(ctx, t, conn)
+	if err != nil {
+		return out, err
+	}
+	before, err := req.collect(ctx)
+	if err != nil {
+		return out, err
+	}
+	out.before = before
+	plan, err := remediate.NewPlan(before, req.steps, req.choices, now())
+	if err != nil {
+		return out, err
+	}
+	out.plan = plan
+	writes := plan.Writes()
+	if req.previewed != nil && !sameWrites(req.previewed.Writes(), writes) {
+		return out, &changedError{previewed: len(req.previewed.Writes()), now: len(writes)}
+	}
+	for _, ps := range plan.Steps {
+		switch {
+		case ps.Manual:
+			req.say("Step %s is manual (instructions only, nothing is written): see `harden365 assess --plan %s`\n", ps.ID, ps.ID)
+		case ps.Nothing != "":
+			req.say("Step %s: nothing to do (%s)\n", ps.ID, ps.Nothing)
+		}
+	}
+	if len(writes) == 0 {
+		return out, nil
+	}
+	path := req.journal
+	if path == "" {
+		path = defaultJournal(before, conn)
+		if _, err := os.Stat(path); err == nil {
+			return out, fmt.Errorf("journal %s already exists: give --journal FILE", path)
+		}
+	}
+	lf := &lazyFile{path: path, opened: req.journalOpened}
+	defer lf.Close()
+	jw := remediate.NewJournalWriter(lf, now)
+	req.say("Applying %d writes of steps %s to %s; journal: %s\n", len(writes), planIDs(plan), conn.label, path)
+	res, err := remediate.Apply(ctx, plan, a.writerFor(ctx, conn), jw, remediate.ApplyOptions{
+		Before:           before,
+		AllowLockoutRisk: req.allowLockoutRisk,
+		Confirm:          req.confirm,
+		Now:              now,
+		Progress:         req.progress,
+		Tool:             remediate.Tool{Name: "harden365", Version: version()},
+		Target:           conn.label,
+	})
+	out.res = res
+	if lf.created() {
+		out.journal = path
+	}
+	if err != nil {
+		var re *remediate.RefusedError
+		if !errors.As(err, &re) && lf.created() {
+			return out, fmt.Errorf("%w\n%d of %d writes were made; the journal %s says exactly which (undo them with `harden365 rollback --journal %s --yes`)",
+				err, len(res.Done), len(writes), path, path)
+		}
+		return out, err
+	}
+	req.say("Collecting again to verify\n")
+	if req.verifying != nil {
+		req.verifying()
+	}
+	after, err := req.collect(ctx)
+	if err != nil {
+		return out, fmt.Errorf("all %d writes were made (journal %s), but collecting again failed: %w", len(res.Done), path, err)
+	}
+	out.after = after
+	out.diffs = remediate.Verify(plan, before, after, res)
+	out.session, out.sessionErr = a.saveApplySession(path, before, after, req.choices, req.steps, out.diffs)
+	return out, nil
+}
+
+// sameWrites reports whether two plans make the same writes (the same
+// changes to the same objects; times aside).
+func sameWrites(a, b []tenant.Write) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].ID != b[i].ID || a[i].Operation != b[i].Operation || a[i].Path != b[i].Path || a[i].Target != b[i].Target ||
+			!reflect.DeepEqual(a[i].Old, b[i].Old) || !reflect.DeepEqual(a[i].New, b[i].New) {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *app) say(quiet bool, format string, args ...any) {
@@ -327,9 +415,18 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // defaultJournal is harden365-journal-<tenant>-<UTC time>.jsonl in the
 // current directory.
 func defaultJournal(s *tenant.Snapshot, conn *connection) string {
-	name := s.Tenant.InitialDomain
-	if name == "" {
-		name = s.Tenant.ID
+	return fmt.Sprintf("harden365-journal-%s-%s.jsonl", tenantSlug(s, conn), time.Now().UTC().Format("20060102T150405Z"))
+}
+
+// tenantSlug names the organisation in file names: its initial domain,
+// else its id, else the connection's name.
+func tenantSlug(s *tenant.Snapshot, conn *connection) string {
+	name := ""
+	if s != nil {
+		name = s.Tenant.InitialDomain
+		if name == "" {
+			name = s.Tenant.ID
+		}
 	}
 	if name == "" {
 		name = conn.name
@@ -338,7 +435,7 @@ func defaultJournal(s *tenant.Snapshot, conn *connection) string {
 	if name == "" {
 		name = "tenant"
 	}
-	return fmt.Sprintf("harden365-journal-%s-%s.jsonl", name, time.Now().UTC().Format("20060102T150405Z"))
+	return name
 }
 
 // lazyFile creates its file (never overwriting one) on the first write
@@ -347,6 +444,8 @@ func defaultJournal(s *tenant.Snapshot, conn *connection) string {
 type lazyFile struct {
 	path string
 	f    *os.File
+	// opened, when set, hears the path once the file exists.
+	opened func(path string)
 }
 
 func (l *lazyFile) Write(p []byte) (int, error) {
@@ -359,6 +458,9 @@ func (l *lazyFile) Write(p []byte) (int, error) {
 		if d, err := os.Open(filepath.Dir(l.path)); err == nil {
 			_ = d.Sync()
 			d.Close()
+		}
+		if l.opened != nil {
+			l.opened(l.path)
 		}
 	}
 	return l.f.Write(p)

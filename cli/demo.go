@@ -1,20 +1,19 @@
 package cli
 
 import (
-	"context"
+	"fmt"
+	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/harden365/harden365/clients"
-	"github.com/harden365/harden365/clients/collect"
-	"github.com/harden365/harden365/tenant"
+	"github.com/harden365/harden365/textsafe"
 	"github.com/harden365/harden365/ui"
 )
 
 func newDemoCmd(a *app) *cobra.Command {
 	var t target
+	var o wizardOptions
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "The wizard against a built-in simulated organisation (no account, no network)",
@@ -25,24 +24,30 @@ func newDemoCmd(a *app) *cobra.Command {
 			if t.simURL == "" && t.profile == "" && t.scenario == "" {
 				t.scenario = "contoso"
 			}
+			resume, err := o.readResume()
+			if err != nil {
+				return err
+			}
 			conn, err := t.open(cmd.Context(), a, "contoso")
 			if err != nil {
 				return err
 			}
 			defer conn.close()
-			run := func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error) {
-				return clients.Discover(ctx, conn.cfg, func(ev collect.Event) {
-					a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "wait", ev.Wait, "msg", ev.Message)
-					sink(ev)
-				})
+			if resume != nil && resume.Snapshot != nil && conn.cfg.TenantID != "" && resume.Snapshot.Tenant.ID != "" &&
+				!strings.EqualFold(resume.Snapshot.Tenant.ID, conn.cfg.TenantID) {
+				return fmt.Errorf("--resume %s is a session of tenant %s (%s), but %s is tenant %s: give the scenario the session was made with",
+					o.resume, resume.Snapshot.Tenant.ID, textsafe.Terminal(resume.Snapshot.Tenant.DisplayName), conn.label, conn.cfg.TenantID)
 			}
-			model := ui.NewWizard(ui.Options{Mode: "demo", Org: conn.label, AsOf: conn.cfg.AsOf, Backend: ui.Backend{Discover: run, Version: version()}})
-			p := tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithInput(a.io.In), tea.WithOutput(a.io.Out))
-			_, err = p.Run()
-			return err
+			backend, err := a.wizardBackend(cmd.Context(), conn, &t, &o)
+			if err != nil {
+				return err
+			}
+			return a.runWizard(cmd.Context(), ui.Options{Mode: "demo", Org: conn.label, AsOf: conn.cfg.AsOf, Backend: backend,
+				ReadOnly: o.readOnly, Resume: resume, ResumeFile: o.resume, SaveOnQuit: true})
 		},
 	}
 	t.flags(cmd)
+	o.flags(cmd.Flags())
 	cmd.Flags().DurationVar(&t.latency, "latency", 150*time.Millisecond, "simulated network latency per request, as a real tenant has, so discovery can be watched (0 for none)")
 	return cmd
 }

@@ -84,28 +84,13 @@ func (a *app) runRollback(ctx context.Context, o *rollbackOptions) error {
 		return fmt.Errorf("the journal is of tenant %s (%s), but %s is tenant %s: refusing to roll back there",
 			want, j.Header.Tenant.DisplayName, conn.label, conn.cfg.TenantID)
 	}
-	now, err := targetClock(ctx, &t, conn)
-	if err != nil {
-		return err
-	}
 	path := o.out
 	if path == "" {
-		path = strings.TrimSuffix(o.journal, ".jsonl") + ".rollback-" + time.Now().UTC().Format("20060102T150405Z") + ".jsonl"
+		path = defaultRollbackJournal(o.journal)
 	}
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("rollback journal %s already exists: give --rollback-journal FILE", path)
-	}
-	lf := &lazyFile{path: path}
-	defer lf.Close()
 	a.say(o.quiet, "Rolling back %d writes recorded in %s on %s; rollback journal: %s\n", len(j.Done())+len(j.InDoubt()), o.journal, conn.label, path)
 	var mu sync.Mutex
-	res, err := remediate.Rollback(ctx, j, a.writerFor(ctx, conn), remediate.NewJournalWriter(lf, now), remediate.RollbackOptions{
-		Now:      now,
-		Progress: func(p remediate.Progress) { mu.Lock(); defer mu.Unlock(); a.progress(o.quiet, p) },
-		Tool:     remediate.Tool{Name: "harden365", Version: version()},
-		Target:   conn.label,
-		File:     o.journal,
-	})
+	res, err := a.rollbackRun(ctx, conn, &t, j, o.journal, path, func(p remediate.Progress) { mu.Lock(); defer mu.Unlock(); a.progress(o.quiet, p) })
 	var re *remediate.RollbackError
 	if err != nil && !errors.As(err, &re) {
 		return fmt.Errorf("%w (the rollback journal %s says how far it got)", err, path)
@@ -128,4 +113,32 @@ func (a *app) runRollback(ctx context.Context, o *rollbackOptions) error {
 		return re
 	}
 	return nil
+}
+
+// defaultRollbackJournal is the apply journal's name with
+// .rollback-<UTC time>.jsonl.
+func defaultRollbackJournal(journal string) string {
+	return strings.TrimSuffix(journal, ".jsonl") + ".rollback-" + time.Now().UTC().Format("20060102T150405Z") + ".jsonl"
+}
+
+// rollbackRun undoes journal j (read from file) on conn, journalling the
+// rollback to path (never overwritten): the rollback the CLI and the
+// wizard share. A *remediate.RollbackError lists what could not be undone.
+func (a *app) rollbackRun(ctx context.Context, conn *connection, t *target, j *remediate.Journal, file, path string, progress func(remediate.Progress)) (remediate.RollbackResult, error) {
+	now, err := targetClock(ctx, t, conn)
+	if err != nil {
+		return remediate.RollbackResult{}, err
+	}
+	if _, err := os.Stat(path); err == nil {
+		return remediate.RollbackResult{}, fmt.Errorf("rollback journal %s already exists: give --rollback-journal FILE", path)
+	}
+	lf := &lazyFile{path: path}
+	defer lf.Close()
+	return remediate.Rollback(ctx, j, a.writerFor(ctx, conn), remediate.NewJournalWriter(lf, now), remediate.RollbackOptions{
+		Now:      now,
+		Progress: progress,
+		Tool:     remediate.Tool{Name: "harden365", Version: version()},
+		Target:   conn.label,
+		File:     file,
+	})
 }

@@ -103,7 +103,7 @@ func (m *Discovery) SetSize(w, h int) { m.width, m.height = w, h }
 // Init starts discovery in the background (a resumed session has
 // nothing to discover).
 func (m *Discovery) Init() tea.Cmd {
-	if m.c.Backend.Discover == nil {
+	if m.c.Backend.Discover == nil || m.c.Eng.Resumed != "" {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
