@@ -274,9 +274,14 @@ func sameSlice[T any](a, b []T) bool {
 // the plan's impact did.
 func (m *Clients) load() {
 	inv, imp := m.c.Eng.Clients, m.c.Eng.Impact
-	changed := false
+	changed, keep := false, ""
 	if !sameSlice(inv, m.src) || m.rows == nil && inv != nil {
+		if m.nav.Cursor < len(m.view) {
+			keep = m.rows[m.view[m.nav.Cursor]].key
+		}
 		m.build(inv)
+		m.view = m.view[:0]
+		m.nav.Cursor, m.nav.Offset = 0, 0
 		changed = true
 	}
 	if changed || !sameSlice(imp, m.impact) {
@@ -289,6 +294,15 @@ func (m *Clients) load() {
 	}
 	if changed {
 		m.refilter()
+	}
+	if keep != "" { // the same client of the same user, in a new inventory
+		for i, r := range m.view {
+			if m.rows[r].key == keep {
+				m.nav.Cursor = i
+				m.nav.clamp()
+				break
+			}
+		}
 	}
 }
 
@@ -431,14 +445,6 @@ func (m *Clients) refilter() {
 	if len(m.view) == 0 {
 		m.detail = false
 	}
-}
-
-// SelectedUser is the user of the row under the cursor ("" when none).
-func (m *Clients) SelectedUser() string {
-	if m.nav.Cursor < len(m.view) {
-		return m.rows[m.view[m.nav.Cursor]].u.User
-	}
-	return ""
 }
 
 // View renders the summary, the filter and the table, or a row's detail.

@@ -312,3 +312,21 @@ func BenchmarkClientsKeypress(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+func TestClientsKeepSelectionWhenJudgedAgain(t *testing.T) {
+	w := loadedWizard(t, "whitepaper", 80, 24, PageClients)
+	m := clientsOf(w)
+	press(t, w, "j", "j", "j", "j", "j")
+	want := shownClients(m)[m.nav.Cursor]
+	// A new inventory with one more legacy-only user, who sorts first:
+	// the rows shift, the cursor stays on the same client.
+	e := w.Common().Eng
+	e.Clients = append([]assess.ClientUse{{User: "aaa@mijndomein.nl", Client: "Outlook 2010", ModernAuth: assess.ModernNo}}, e.Clients...)
+	w.Update(EngagementMsg{})
+	if got := shownClients(m)[0]; got.User != "aaa@mijndomein.nl" {
+		t.Fatalf("the new user is not first: %s", got.User)
+	}
+	if got := shownClients(m)[m.nav.Cursor]; got.User != want.User || got.Client != want.Client {
+		t.Errorf("a new inventory moved the cursor from %s's %s to %s's %s", want.User, want.Client, got.User, got.Client)
+	}
+}

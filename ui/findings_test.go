@@ -388,3 +388,18 @@ func TestFindingsHostileStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestFindingsKeepSelectionWhenJudgedAgain(t *testing.T) {
+	w := loadedWizard(t, "whitepaper", 80, 24, PageFindings)
+	m := findingsOf(w)
+	selectFinding(t, w, assess.IDLegacySignIns)
+	// Judged again, and this time without the first finding: the rows
+	// shift, the selection stays on its finding.
+	e := w.Common().Eng
+	pump(t, w, Send(ChoicesMsg{Choices: e.Choices}))
+	e.Findings = slices.Clone(e.Findings[1:])
+	w.Update(EngagementMsg{})
+	if got := m.SelectedID(); got != assess.IDLegacySignIns {
+		t.Errorf("judging again moved the selection to %q", got)
+	}
+}
