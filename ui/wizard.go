@@ -185,7 +185,7 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		w.width, w.height = msg.Width, msg.Height
-		w.help.SetWidth(msg.Width)
+		w.help.SetWidth(max(msg.Width-1, 1)) // the bar starts one column in
 		w.resize()
 		return w, nil
 	case tea.BackgroundColorMsg:
