@@ -466,3 +466,33 @@ func TestMatrixHostileTenantStrings(t *testing.T) {
 		check("filter")
 	}
 }
+
+func TestMatrixUnknownNeverLooksSafe(t *testing.T) {
+	// Okta Classic: the sign-on rules cannot be read, so modern auth is
+	// unknown; it must carry '?', never a safe mark, at every width.
+	for _, width := range []int{40, 80, 120} {
+		w := loadedWizard(t, "okta-classic", width, 24, PageMatrix)
+		v := plain(w)
+		row := ""
+		for _, l := range strings.Split(v, "\n") {
+			if strings.HasPrefix(l, " owa        ") { // the grid row, not the detail
+				row = l
+			}
+		}
+		if !strings.Contains(row, "? ") || strings.Contains(row, "✓") {
+			t.Errorf("%d columns: owa's unknown modern cell is not marked '?': %q", width, row)
+		}
+		if width >= 80 && !strings.Contains(row, "? unknown") {
+			t.Errorf("%d columns: the word unknown fits and is missing: %q", width, row)
+		}
+		if width >= 80 && !strings.Contains(v, "? unknown: data not collected") {
+			t.Errorf("%d columns: the legend does not explain '?':\n%s", width, v)
+		}
+	}
+	s := &MatrixScreen{c: &Common{Styles: NewStyles(true)}}
+	for _, v := range []matrix.Verdict{matrix.Unknown, "some-new-verdict", ""} {
+		if sym, _ := s.look(v); sym != "?" {
+			t.Errorf("verdict %q is drawn %q, want ?", v, sym)
+		}
+	}
+}
