@@ -539,13 +539,6 @@ func (m *MatrixScreen) badge(v matrix.Verdict) string {
 	return st.Render(sym + " " + verdictWord(v))
 }
 
-func pad(s string, w int) string {
-	if d := w - lipgloss.Width(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
-}
-
 // --- the grid ---
 
 // protoWidth fits the longest protocol name ("activesync", "powershell").
