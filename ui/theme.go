@@ -41,6 +41,8 @@ type Styles struct {
 	Key lipgloss.Style
 	// Info is a neutral status (informational findings).
 	Info lipgloss.Style
+	// Dark: the styles are for a dark background (the report's glamour style follows it).
+	Dark bool
 }
 
 // NewStyles builds the styles for a dark or light terminal background.
@@ -78,5 +80,6 @@ func NewStyles(isDark bool) Styles {
 		Panel:       lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(muted).Padding(0, 1),
 		Key:         lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Info:        lipgloss.NewStyle().Foreground(accent),
+		Dark:        isDark,
 	}
 }
