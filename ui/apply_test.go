@@ -362,6 +362,12 @@ func TestApplyCtrlCAsksAndNContinues(t *testing.T) {
 	if d.quit {
 		t.Error("the wizard quit")
 	}
+	// enter goes on to the report.
+	d.press("enter")
+	d.settle()
+	if w.Page() != PageReport {
+		t.Errorf("enter went to %s, not the report", w.Page())
+	}
 	// After the apply, q quits again.
 	d.press("q")
 	d.settle()
@@ -535,6 +541,13 @@ func TestApplyLockoutRiskNeedsExplicitAccept(t *testing.T) {
 	if !strings.Contains(view, "✗ 1 lockout risk, not accepted") {
 		t.Errorf("the risk is not called out:\n%s", view)
 	}
+	// The details scroll to the risk (at 80x24 it may be below the fold:
+	// the glance line above says it in any case).
+	press(t, w, "G")
+	if !strings.Contains(plain(w), "break-glass nobody@mijndomein.nl") {
+		t.Errorf("G does not show the lockout risks:\n%s", plain(w))
+	}
+	press(t, w, "g")
 	// enter refuses to take the domain until the risk is accepted.
 	press(t, w, "enter")
 	if m.Capturing() {
