@@ -353,7 +353,8 @@ func (m *Apply) sync() {
 		scroll()
 		k.Rollback.SetEnabled(m.rollbackOffered() && m.c.Backend.Rollback != nil && !m.c.ReadOnly)
 		k.Report.SetEnabled(true)
-		k.Back.SetEnabled(m.out != nil && m.out.Done == 0 && m.out.Journal == "")
+		// Back to the review only when nothing was written.
+		k.Back.SetEnabled(m.out != nil && m.out.Done == 0 && m.rb == nil)
 	}
 }
 
@@ -872,6 +873,8 @@ func (m *Apply) viewReview(w int, why string) string {
 			fb = st.Fail.Render(truncate(fb, w-2))
 		case fb != "":
 			fb = st.Warn.Render(truncate(fb, w-2))
+		case e.Previewing:
+			fb = st.Running.Render("the plan is being recomputed…")
 		case m.typing:
 			fb = st.Muted.Render("enter applies · esc stops typing")
 		default:
@@ -1083,7 +1086,7 @@ func (m *Apply) viewResult(w int) string {
 		mid = append(mid, "")
 	}
 	switch {
-	case len(o.Refused) > 0 || (o.Done == 0 && o.Journal == ""):
+	case len(o.Refused) > 0 || o.Done == 0:
 	case o.After != nil && len(o.Differences) == 0:
 		mid = append(mid, " "+st.Pass.Render("✓ Verified: the organisation now matches the plan's simulation"), "")
 	case o.After != nil:
@@ -1139,12 +1142,12 @@ func (m *Apply) viewResult(w int) string {
 		for _, l := range wrapLines("This session cannot roll back; to undo: harden365 rollback --journal "+Clean(o.Journal)+" --yes", w-2) {
 			bottom = append(bottom, " "+st.Muted.Render(l))
 		}
+	case o.Done == 0:
+		bottom = append(bottom, " "+clip(st.Key.Render("esc")+" back to the review · "+st.Key.Render("enter")+" see the report", w-2))
 	case o.Journal != "" && m.rb == nil:
 		for _, l := range wrapLines("To undo later: harden365 rollback --journal "+Clean(o.Journal)+" --yes", w-2) {
 			bottom = append(bottom, " "+st.Muted.Render(l))
 		}
-	case o.Done == 0 && o.Journal == "":
-		bottom = append(bottom, " "+clip(st.Key.Render("esc")+" back to the review · "+st.Key.Render("enter")+" see the report", w-2))
 	default:
 		bottom = append(bottom, " "+clip(st.Key.Render("enter")+" see the report", w-2))
 	}

@@ -593,7 +593,8 @@ func TestApplyRefusedGoesBack(t *testing.T) {
 	w := applyWizard(t, 80, 24, nil)
 	w.Common().Backend.Apply = func(ctx context.Context, req ApplyRequest, progress func(ApplyEvent)) ApplyOutcome {
 		progress(ApplyEvent{Phase: ApplyCollecting})
-		return ApplyOutcome{Refused: []string{"the organisation changed since the preview: mailbox jan.janssen has POP off already"}, Err: errors.New("refused")}
+		// The journal holds a header and the refusal: nothing was written.
+		return ApplyOutcome{Journal: fakeJournal, Refused: []string{"the organisation changed since the preview: mailbox jan.janssen has POP off already"}, Err: errors.New("refused")}
 	}
 	press(t, w, "enter")
 	typeText(t, w, "mijndomein.nl")
@@ -601,6 +602,9 @@ func TestApplyRefusedGoesBack(t *testing.T) {
 	view := plain(w)
 	if !strings.Contains(view, "✗ Refused: nothing was written") || !strings.Contains(view, "the organisation changed since the preview") {
 		t.Errorf("the refusal is not told:\n%s", view)
+	}
+	if strings.Contains(view, "Not verified") || strings.Contains(view, "rollback --journal") {
+		t.Errorf("a refusal talks of verifying or undoing what was never written:\n%s", view)
 	}
 	m := applyScreen(w)
 	if m.keys.Rollback.Enabled() {
