@@ -291,12 +291,6 @@ func (m *Apply) blocker() (why string, review bool) {
 	return "", true
 }
 
-// canWrite: a confirmation may be typed.
-func (m *Apply) canWrite() bool {
-	why, review := m.blocker()
-	return why == "" && review && m.mode == applyReview
-}
-
 // sync enables the keys that apply in the state the screen is in; a key
 // that would write is never enabled in read-only mode.
 func (m *Apply) sync() {
