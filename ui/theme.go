@@ -43,6 +43,8 @@ type Styles struct {
 	Info lipgloss.Style
 	// PanelActive frames a detail pane that has the keys (scrolling).
 	PanelActive lipgloss.Style
+	// Dark: the styles are for a dark background (the report's glamour style follows it).
+	Dark bool
 }
 
 // NewStyles builds the styles for a dark or light terminal background.
@@ -81,5 +83,6 @@ func NewStyles(isDark bool) Styles {
 		Key:         lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Info:        lipgloss.NewStyle().Foreground(accent),
 		PanelActive: lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1),
+		Dark:        isDark,
 	}
 }
