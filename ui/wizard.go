@@ -187,7 +187,11 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		w.width, w.height = msg.Width, msg.Height
 		w.help.SetWidth(max(msg.Width-1, 1)) // the bar starts one column in
 		w.resize()
-		return w, nil
+		// The screen on show may redo work that depends on the width (the
+		// report's wrapping); the others have their new size already.
+		var cmd tea.Cmd
+		w.screens[w.page], cmd = w.screens[w.page].Update(msg)
+		return w, cmd
 	case tea.BackgroundColorMsg:
 		w.c.Styles = NewStyles(msg.IsDark())
 		w.help.Styles = help.DefaultStyles(msg.IsDark())
@@ -210,6 +214,12 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if cmd, done := w.key(msg); done {
 			return w, cmd
 		}
+	case Targeted:
+		// A screen's background work reaches it whichever screen is on show.
+		var cmd tea.Cmd
+		p := msg.Target()
+		w.screens[p], cmd = w.screens[p].Update(msg)
+		return w, cmd
 	}
 	var cmd tea.Cmd
 	w.screens[w.page], cmd = w.screens[w.page].Update(msg)
@@ -340,6 +350,10 @@ type savedMsg struct {
 	err  error
 }
 
+// Targeted is a message for one screen, delivered whichever is on show
+// (the result of a screen's background work).
+type Targeted interface{ Target() Page }
+
 // GoTo asks the root to show a page.
 type GoTo Page
 
@@ -441,22 +455,31 @@ func (w *Wizard) renderTabs(width int) string {
 
 // keyMap joins the screen's keys and the global ones for the help bar.
 func (w *Wizard) keyMap() help.KeyMap {
-	return joinedKeys{screen: w.screens[w.page], global: w.keys, errShown: w.err != ""}
+	scr := w.screens[w.page]
+	return joinedKeys{screen: scr, global: w.keys, errShown: w.err != "", capturing: scr.Capturing() || scr.Busy() != ""}
 }
 
 type joinedKeys struct {
 	screen   help.KeyMap
 	global   globalKeys
 	errShown bool
+	// capturing: the screen has the keyboard, the global keys are not live.
+	capturing bool
 }
 
 func (k joinedKeys) ShortHelp() []key.Binding {
 	out := append([]key.Binding{}, k.screen.ShortHelp()...)
+	if k.capturing {
+		return out
+	}
 	return append(out, k.global.Next, k.global.Help, k.global.Quit)
 }
 
 func (k joinedKeys) FullHelp() [][]key.Binding {
 	out := append([][]key.Binding{}, k.screen.FullHelp()...)
+	if k.capturing {
+		return out
+	}
 	g := []key.Binding{k.global.Next, k.global.Prev, k.global.Jump, k.global.Help, k.global.Quit}
 	if k.errShown {
 		g = append(g, k.global.Dismiss)
