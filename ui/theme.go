@@ -7,6 +7,7 @@ package ui
 import (
 	"image/color"
 
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -41,6 +42,8 @@ type Styles struct {
 	Key lipgloss.Style
 	// Info is a neutral status (informational findings).
 	Info lipgloss.Style
+	// Form is the theme of huh forms (the plan's choices form).
+	Form huh.Theme
 }
 
 // NewStyles builds the styles for a dark or light terminal background.
@@ -78,5 +81,6 @@ func NewStyles(isDark bool) Styles {
 		Panel:       lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(muted).Padding(0, 1),
 		Key:         lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Info:        lipgloss.NewStyle().Foreground(accent),
+		Form:        formTheme(accent, muted, pass, fail, text),
 	}
 }
