@@ -112,6 +112,15 @@ type Plan struct {
 
 	form    *huh.Form
 	answers *choicesAnswers
+
+	// stats count the plan's steps (statsFor is the plan counted).
+	stats    map[string]stepStats
+	statsFor *remediate.Plan
+	// flashWarn: the flash is a refusal (warn colour), not information.
+	flashWarn bool
+	// selectingAll: a is working out every step that can run; the flash
+	// says so until the engagement changes.
+	selectingAll bool
 }
 
 func newPlan(c *Common) Screen {
@@ -183,6 +192,9 @@ func (m *Plan) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	switch msg.(type) {
 	case EngagementMsg:
+		if m.selectingAll {
+			m.selectingAll, m.flash = false, ""
+		}
 		cmd := m.derive()
 		m.rebuild()
 		return m, cmd
@@ -196,16 +208,21 @@ func (m *Plan) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	m.flash = ""
-	var cmd tea.Cmd
+	m.flash, m.flashWarn = "", false
+	// Keys move a cursor or an offset, or return a command that changes
+	// the engagement (which rebuilds on EngagementMsg): nothing to
+	// rebuild here but a detail being opened.
 	if m.mode == planDetail {
-		cmd = m.updateDetail(k)
-	} else {
-		cmd = m.updateList(k)
+		return m, m.updateDetail(k)
 	}
-	m.rebuild()
+	cmd := m.updateList(k)
+	if m.mode == planDetail {
+		m.detail = m.detailDoc(m.detailWidth())
+	}
 	return m, cmd
 }
+
+func (m *Plan) detailWidth() int { return max(m.width, 40) - 1 }
 
 func (m *Plan) updateList(k tea.KeyPressMsg) tea.Cmd {
 	e := m.c.Eng
@@ -228,7 +245,7 @@ func (m *Plan) updateList(k tea.KeyPressMsg) tea.Cmd {
 		if e.Snapshot == nil {
 			return nil
 		}
-		m.flash = "selecting every step that can run together…"
+		m.flash, m.selectingAll = "selecting every step that can run together…", true
 		snap, choices := e.Snapshot, e.Choices
 		return func() tea.Msg { return StepsMsg{Steps: plannable(snap, choices)} }
 	case key.Matches(k, m.keys.None):
@@ -250,7 +267,7 @@ func (m *Plan) toggle(id string) tea.Cmd {
 		return Send(StepsMsg{Steps: slices.DeleteFunc(slices.Clone(sel), func(s string) bool { return s == id })})
 	}
 	if why := m.blocked(id); len(why) > 0 {
-		m.flash = fmt.Sprintf("%s cannot be selected: %s", id, strings.Join(why, "; "))
+		m.flash, m.flashWarn = fmt.Sprintf("%s cannot be selected: %s", id, strings.Join(why, "; ")), true
 		return nil
 	}
 	return Send(StepsMsg{Steps: append(slices.Clone(sel), id)})
@@ -361,7 +378,7 @@ func (m *Plan) updateForm(msg tea.Msg) (Screen, tea.Cmd) {
 	case huh.StateCompleted:
 		ch := m.answers.Choices()
 		m.mode, m.form, m.answers = planList, nil, nil
-		m.flash = "choices saved: the preview is being recomputed"
+		m.flash = "choices saved"
 		m.rebuild()
 		return m, Send(ChoicesMsg{Choices: ch})
 	case huh.StateAborted:
@@ -397,9 +414,9 @@ type planDerived struct {
 	// blocked are the steps not selected that cannot join the selection,
 	// with why.
 	blocked map[string][]string
-	// password counts, per matrix.Protocols, users who can read mail with
-	// a password alone (basic or modern), before and after the plan.
-	beforePw, afterPw []int
+	// Per matrix.Protocols, users who can read mail with a password
+	// alone, before and after the plan (and who could not be judged).
+	beforePw, afterPw *accessCounts
 }
 
 // derivedSlot holds the newest derivation until the screen takes it in.
@@ -501,31 +518,51 @@ func computeDerived(gen int, in deriveInput, prev *planDerived) *planDerived {
 	return d
 }
 
-// passwordCounts counts, per protocol, the users who can read mail with a
-// password alone: verdict password for basic or for modern auth (each user
-// once). nil for no matrix.
-func passwordCounts(mx *matrix.Matrix) []int {
+// accessCounts count, per protocol (matrix.Protocols), the users by the
+// most permissive of their basic and modern verdicts: a password alone
+// reads their mail, a password from allowed networks only (restricted),
+// or it could not be judged (unknown).
+type accessCounts struct {
+	password, restricted, unknown []int
+}
+
+// passwordCounts counts a matrix's users (each once per protocol); nil
+// for no matrix.
+func passwordCounts(mx *matrix.Matrix) *accessCounts {
 	if mx == nil {
 		return nil
 	}
-	out := make([]int, len(matrix.Protocols))
+	n := len(matrix.Protocols)
+	c := &accessCounts{password: make([]int, n), restricted: make([]int, n), unknown: make([]int, n)}
 	if len(mx.Users) == 0 {
 		// A matrix read back without its users: the larger of the two
 		// cells is the least it can be.
 		for i, p := range matrix.Protocols {
-			out[i] = max(mx.Cell(p, matrix.Basic).Count(matrix.Password), mx.Cell(p, matrix.Modern).Count(matrix.Password))
+			b, m := mx.Cell(p, matrix.Basic), mx.Cell(p, matrix.Modern)
+			c.password[i] = max(b.Count(matrix.Password), m.Count(matrix.Password))
+			c.restricted[i] = max(b.Count(matrix.Restricted), m.Count(matrix.Restricted))
+			c.unknown[i] = max(b.Count(matrix.Unknown), m.Count(matrix.Unknown))
 		}
-		return out
+		return c
 	}
 	for u := range mx.Users {
 		ua := &mx.Users[u]
 		for i, p := range matrix.Protocols {
-			if ua.Verdict(p, matrix.Basic) == matrix.Password || ua.Verdict(p, matrix.Modern) == matrix.Password {
-				out[i]++
+			v := ua.Verdict(p, matrix.Basic)
+			if w := ua.Verdict(p, matrix.Modern); w.Rank() < v.Rank() {
+				v = w
+			}
+			switch v {
+			case matrix.Password:
+				c.password[i]++
+			case matrix.Restricted:
+				c.restricted[i]++
+			case matrix.Unknown:
+				c.unknown[i]++
 			}
 		}
 	}
-	return out
+	return c
 }
 
 // --- layout ---
@@ -561,8 +598,46 @@ func (m *Plan) rebuild() {
 	}
 	m.preview = m.previewLines(right)
 	if m.mode == planDetail {
-		m.detail = m.detailDoc(max(m.width, 40) - 1)
+		m.detail = m.detailDoc(m.detailWidth())
 	}
+}
+
+// stepStats are what the rows and the preview count of a planned step,
+// worked out once per plan (a step may have 200,000 writes).
+type stepStats struct {
+	writes, irreversible int
+	// irreversibleWhy is the first irreversible write's reason.
+	irreversibleWhy string
+	breakUsers      int
+	losesAll        int
+}
+
+// planStats are the plan's steps' stats, recounted when the plan changes.
+func (m *Plan) planStats() map[string]stepStats {
+	e := m.c.Eng
+	if e.Plan == m.statsFor && m.stats != nil {
+		return m.stats
+	}
+	m.statsFor, m.stats = e.Plan, map[string]stepStats{}
+	if e.Plan == nil {
+		return m.stats
+	}
+	for _, ps := range e.Plan.Steps {
+		st := stepStats{writes: len(ps.Writes)}
+		for _, w := range ps.Writes {
+			if !w.Reversible {
+				st.irreversible++
+				if st.irreversibleWhy == "" {
+					st.irreversibleWhy = w.Irreversible
+				}
+			}
+		}
+		if im := m.impact(ps.ID); im != nil {
+			st.breakUsers, st.losesAll = distinctUsers(im.Breaks), len(im.LosesAll)
+		}
+		m.stats[ps.ID] = st
+	}
+	return m.stats
 }
 
 // stepRow is a step's two lines: checkbox, ID and title; then its state.
@@ -621,16 +696,15 @@ func (m *Plan) writesStatus(ps *remediate.PlannedStep, width int) string {
 			w += lipgloss.Width(part)
 		}
 	}
-	if !ps.Reversible() {
+	st := m.planStats()[ps.ID]
+	if st.irreversible > 0 {
 		add(" · irreversible", s.Warn)
 	}
-	if im := m.impact(ps.ID); im != nil {
-		if n := len(im.LosesAll); n > 0 {
-			add(fmt.Sprintf(" · ✗ %d cut off", n), s.Fail)
-		}
-		if n := distinctUsers(im.Breaks); n > 0 {
-			add(fmt.Sprintf(" · breaks %d", n), s.Warn)
-		}
+	if st.losesAll > 0 {
+		add(fmt.Sprintf(" · ✗ %d cut off", st.losesAll), s.Fail)
+	}
+	if st.breakUsers > 0 {
+		add(fmt.Sprintf(" · breaks %d", st.breakUsers), s.Warn)
 	}
 	return out
 }
@@ -750,9 +824,10 @@ func (m *Plan) previewLines(width int) []string {
 		return []string{s.Running.Render("Previewing…")}
 	}
 	p := e.Plan
+	stats := m.planStats()
 	writes, irreversible := 0, 0
 	for _, ps := range p.Steps {
-		writes += len(ps.Writes)
+		writes += stats[ps.ID].writes
 	}
 	head := s.Section.Render("Preview") + s.Label.Render(fmt.Sprintf(" · %s · %s", plural(len(p.Steps), "step"), plural(writes, "write")))
 	if e.Previewing {
@@ -777,15 +852,7 @@ func (m *Plan) previewLines(width int) []string {
 	}
 	// What cannot be undone, by step.
 	for _, ps := range p.Steps {
-		n, why := 0, ""
-		for _, w := range ps.Writes {
-			if !w.Reversible {
-				n++
-				if why == "" {
-					why = w.Irreversible
-				}
-			}
-		}
+		n, why := stats[ps.ID].irreversible, stats[ps.ID].irreversibleWhy
 		if n > 0 {
 			// The reason's first clause; the detail has it whole.
 			why, _, _ = strings.Cut(why, ": ")
@@ -887,11 +954,12 @@ func (m *Plan) passwordLines(width int, after bool) []string {
 		protos        []string
 	}
 	var groups []*group
+	cur := d.beforePw
+	if after {
+		cur = d.afterPw
+	}
 	for i, p := range matrix.Protocols {
-		b, a := d.beforePw[i], d.beforePw[i]
-		if after {
-			a = d.afterPw[i]
-		}
+		b, a := d.beforePw.password[i], cur.password[i]
 		j := slices.IndexFunc(groups, func(g *group) bool { return g.before == b && g.after == a })
 		if j < 0 {
 			groups = append(groups, &group{before: b, after: a})
@@ -916,6 +984,26 @@ func (m *Plan) passwordLines(width int, after bool) []string {
 		}
 		out = append(out, para(st, fmt.Sprintf("%s %s: %s", mark, count, strings.Join(g.protos, ", ")), width, 4)...)
 	}
+	// What is not a plain yes or no, after the plan (or today).
+	for _, k := range []struct {
+		counts     []int
+		mark, what string
+		st         lipgloss.Style
+	}{
+		{cur.restricted, "!", "with a password from allowed networks only", s.Warn},
+		{cur.unknown, "?", "could not be judged", s.Muted},
+	} {
+		most, protos := 0, []string(nil)
+		for i, p := range matrix.Protocols {
+			if k.counts[i] > 0 {
+				most = max(most, k.counts[i])
+				protos = append(protos, string(p))
+			}
+		}
+		if most > 0 {
+			out = append(out, para(k.st, fmt.Sprintf("%s up to %s %s: %s", k.mark, plural(most, "user"), k.what, strings.Join(protos, ", ")), width, 4)...)
+		}
+	}
 	return out
 }
 
@@ -925,11 +1013,10 @@ func (m *Plan) passwordLines(width int, after bool) []string {
 func (m *Plan) cursorNote(width int) []string {
 	s := m.c.Styles
 	if m.flash != "" {
-		st := s.Info
-		if strings.Contains(m.flash, "cannot") {
-			st = s.Warn
+		if m.flashWarn {
+			return para(s.Warn, "! "+Clean(m.flash), width, 2)
 		}
-		return para(st, "! "+Clean(m.flash), width, 2)
+		return para(s.Info, "· "+Clean(m.flash), width, 2)
 	}
 	st := m.steps[m.nav.Cursor]
 	if why := m.blocked(st.ID); len(why) > 0 {
@@ -1029,12 +1116,7 @@ func (m *Plan) detailDoc(width int) doc {
 	case ps.Reversible():
 		d.add(s.Pass.Render(fmt.Sprintf("✓ %s, every one can be undone", plural(len(ps.Writes), "write"))))
 	default:
-		n := 0
-		for _, w := range ps.Writes {
-			if !w.Reversible {
-				n++
-			}
-		}
+		n := m.planStats()[ps.ID].irreversible
 		what := fmt.Sprintf("%d cannot be undone", n)
 		if n == len(ps.Writes) {
 			what = "none can be undone"

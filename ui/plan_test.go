@@ -397,6 +397,22 @@ func TestPlanNothingAndManual(t *testing.T) {
 	if !strings.Contains(got, "! manual: instructions only") {
 		t.Errorf("E is manual on Classic Engine and does not say so:\n%s", got)
 	}
+	// Okta's Classic Engine rules cannot be read: the matrix cannot judge
+	// the federated users, and the preview says so rather than count them
+	// as safe.
+	e := w.Common().Eng
+	unknown := 0
+	for _, p := range matrix.Protocols {
+		for _, m := range matrix.Methods {
+			unknown = max(unknown, e.After.Cell(p, m).Count(matrix.Unknown))
+		}
+	}
+	if unknown == 0 {
+		t.Fatal("the test's premise is wrong: no unknown verdicts")
+	}
+	if !strings.Contains(flat(w), fmt.Sprintf("? up to %d users could not be judged: owa,", unknown)) {
+		t.Errorf("the users that could not be judged are not said:\n%s", got)
+	}
 }
 
 func TestPlanChoicesForm(t *testing.T) {
@@ -555,4 +571,32 @@ func BenchmarkPlanToggle(b *testing.B) {
 	for b.Loop() {
 		press(b, w, "space")
 	}
+}
+
+// BenchmarkPlanPreviewParts splits a selection change (B D E A F plus C
+// on the whitepaper's organisation) into the root's preview and the
+// screen's own derivation.
+func BenchmarkPlanPreviewParts(b *testing.B) {
+	s := snapshotFixture(b, "whitepaper")
+	steps := []string{"B", "C", "D", "E", "A", "F"}
+	before := matrix.Evaluate(s)
+	b.Run("preview", func(b *testing.B) {
+		for b.Loop() {
+			p, err := remediate.NewPlan(s, steps, remediate.Choices{}, s.AsOf)
+			if err != nil {
+				b.Fatal(err)
+			}
+			matrix.Evaluate(p.Simulate(s))
+			p.Impact(s)
+			remediate.Guard(p, s, remediate.Choices{})
+		}
+	})
+	p, _ := remediate.NewPlan(s, steps, remediate.Choices{}, s.AsOf)
+	after := matrix.Evaluate(p.Simulate(s))
+	prev := computeDerived(1, deriveInput{snap: s, steps: []string{"B"}, before: before}, nil)
+	b.Run("derive", func(b *testing.B) {
+		for b.Loop() {
+			computeDerived(2, deriveInput{snap: s, steps: steps, before: before, after: after}, prev)
+		}
+	})
 }
