@@ -322,12 +322,15 @@ func plannable(s *tenant.Snapshot, c remediate.Choices) []string {
 }
 
 // blocked says why a step not selected cannot join the selection (nil:
-// it can, or it is not known yet).
+// it can, or it is not known yet: a derivation for another selection
+// or other choices does not refuse a step; the plan would say).
 func (m *Plan) blocked(id string) []string {
-	if m.derived == nil || slices.Contains(m.c.Eng.Steps, id) {
+	e, d := m.c.Eng, m.derived
+	if d == nil || slices.Contains(e.Steps, id) || d.in.snap != e.Snapshot ||
+		!slices.Equal(d.in.steps, e.Steps) || !reflect.DeepEqual(d.in.choices, e.Choices) {
 		return nil
 	}
-	return m.derived.blocked[id]
+	return d.blocked[id]
 }
 
 // planProblems are the plan's problems with a selected step.
@@ -378,13 +381,15 @@ func (m *Plan) updateForm(msg tea.Msg) (Screen, tea.Cmd) {
 	case huh.StateCompleted:
 		ch := m.answers.Choices()
 		m.mode, m.form, m.answers = planList, nil, nil
+		if reflect.DeepEqual(ch, m.c.Eng.Choices) {
+			m.flash = "choices unchanged"
+			return m, nil
+		}
 		m.flash = "choices saved"
-		m.rebuild()
 		return m, Send(ChoicesMsg{Choices: ch})
 	case huh.StateAborted:
 		m.mode, m.form, m.answers = planList, nil, nil
 		m.flash = "choices unchanged (esc discarded the form)"
-		m.rebuild()
 		return m, nil
 	}
 	return m, cmd

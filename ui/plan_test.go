@@ -600,3 +600,35 @@ func BenchmarkPlanPreviewParts(b *testing.B) {
 		}
 	})
 }
+
+// Every view of the screen fits the body, at sizes from tiny to wide.
+// (The body, not the whole frame: at 40 columns the root's help bar can
+// overflow, a bubbles help quirk when its ellipsis does not fit.)
+func TestPlanFitsEverySize(t *testing.T) {
+	for _, size := range [][2]int{{40, 12}, {60, 20}, {80, 16}, {100, 30}, {160, 50}} {
+		w := loadedWizard(t, "whitepaper", size[0], size[1], PagePlan)
+		pump(t, w, Send(ChoicesMsg{Choices: remediate.Choices{BreakGlass: []string{"wim.peeters@mijndomein.be"}}}))
+		pump(t, w, Send(StepsMsg{Steps: []string{"B", "C", "E", "A", "F"}}))
+		fitsBody(t, w)
+		press(t, w, "pgdown", "pgdown", "pgdown")
+		fitsBody(t, w)
+		cursorTo(t, w, "D")
+		press(t, w, "space") // D joins: B is selected
+		cursorTo(t, w, "F")
+		press(t, w, "enter", "pgdown")
+		fitsBody(t, w)
+		press(t, w, "esc")
+		formPress(t, w, "e")
+		fitsBody(t, w)
+		formPaste(t, w, "nobody@nowhere.example")
+		formPress(t, w, "enter")
+		fitsBody(t, w)
+		formPress(t, w, "esc")
+	}
+}
+
+func fitsBody(t *testing.T, w *Wizard) {
+	t.Helper()
+	c := w.Common()
+	checkFits(t, w.Screen(PagePlan).View(), c.Width, c.Height)
+}
