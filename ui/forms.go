@@ -101,13 +101,15 @@ var mfaPrompts = []struct{ key, value string }{
 // does not draw its fields' errors (Form.Errors has them): the caller
 // shows them where they fit.
 func buildChoicesForm(ch remediate.Choices, groups []string, users []string) (*huh.Form, *choicesAnswers) {
+	// The text fields start from the choices, cleaned: they may come
+	// from a session file, and a text field draws what it holds.
 	a := &choicesAnswers{
-		ExceptionUsers: strings.Join(ch.Exceptions.Users, ", "),
+		ExceptionUsers: Clean(strings.Join(ch.Exceptions.Users, ", ")),
 		OktaGroup:      ch.Exceptions.OktaGroup,
-		BreakGlass:     strings.Join(ch.BreakGlass, ", "),
-		Operator:       ch.Operator,
+		BreakGlass:     Clean(strings.Join(ch.BreakGlass, ", ")),
+		Operator:       Clean(ch.Operator),
 		Protocols:      normalProtocols(ch.Protocols),
-		ScopeTitles:    strings.Join(ch.Scope.Titles, ", "),
+		ScopeTitles:    Clean(strings.Join(ch.Scope.Titles, ", ")),
 		MFAPrompt:      ch.MFAPrompt,
 		base:           ch,
 	}

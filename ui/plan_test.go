@@ -541,9 +541,12 @@ func TestPlanHostileStrings(t *testing.T) {
 		press(t, w, "esc")
 		formPress(t, w, "e", "down")
 		views["form"] = w.render()
+		formPress(t, w, "enter", "enter")
+		views["form page 2"] = w.render()
 		formType(t, w, "bad|user@x")
 		formPress(t, w, "enter")
 		views["form error"] = w.render()
+		formPress(t, w, "esc")
 		for name, v := range views {
 			checkFits(t, v, size[0], size[1])
 			for _, raw := range []string{"\x1b]0;pwned", "\x07", "\x1b[2J", "\u009b"} {
@@ -551,6 +554,9 @@ func TestPlanHostileStrings(t *testing.T) {
 					t.Errorf("%dx%d %s: %q reached the screen", size[0], size[1], name, raw)
 				}
 			}
+		}
+		if !strings.Contains(ansi.Strip(views["form page 2"]), "opev ]0;pwned il [2J|x y 31m@") {
+			t.Errorf("the hostile operator is not shown cleaned in the form:\n%s", ansi.Strip(views["form page 2"]))
 		}
 		if !strings.Contains(ansi.Strip(views["detail C"]), "janev ]0;pwned il [2J|x y 31m") {
 			t.Errorf("the hostile mailbox is not shown cleaned:\n%s", ansi.Strip(views["detail C"]))
