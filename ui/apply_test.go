@@ -195,7 +195,6 @@ func applyWizard(t testing.TB, width, height int, f *fakeApply) *Wizard {
 
 func applyScreen(w *Wizard) *Apply { return w.Screen(PageApply).(*Apply) }
 
-
 func TestApplyTypedConfirmation(t *testing.T) {
 	f := &fakeApply{fail: true}
 	w := applyWizard(t, 80, 24, f)

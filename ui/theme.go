@@ -7,6 +7,7 @@ package ui
 import (
 	"image/color"
 
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -45,6 +46,8 @@ type Styles struct {
 	PanelActive lipgloss.Style
 	// Dark: the styles are for a dark background (the report's glamour style follows it).
 	Dark bool
+	// Form is the theme of huh forms (the plan's choices form).
+	Form huh.Theme
 }
 
 // NewStyles builds the styles for a dark or light terminal background.
@@ -84,5 +87,6 @@ func NewStyles(isDark bool) Styles {
 		Info:        lipgloss.NewStyle().Foreground(accent),
 		PanelActive: lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1),
 		Dark:        isDark,
+		Form:        formTheme(accent, muted, pass, fail, text),
 	}
 }
