@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/harden365/harden365/report"
 )
@@ -418,7 +419,10 @@ func (w *Wizard) render() string {
 	if w.err != "" {
 		b.WriteString("\n " + st.ErrorText.Render(truncate("✗ "+Clean(w.err), width-16)) + st.Help.Render("  x dismiss"))
 	}
-	b.WriteString("\n " + w.help.View(w.keyMap()))
+	// The help bubble may overflow a narrow screen; every line is cut to it.
+	for _, l := range strings.Split(w.help.View(w.keyMap()), "\n") {
+		b.WriteString("\n " + ansi.Truncate(l, width-1, "…"))
+	}
 	return b.String()
 }
 
