@@ -15,8 +15,9 @@ import (
 
 // Engagement is the work in progress that every screen reads: what was
 // collected, what the operator chose, and what the pure core made of it.
-// Only the root writes it, from the messages below; screens hear
-// EngagementMsg when it changed and read it through Common.Eng.
+// The root writes it from the messages below, and screens through
+// SetSteps; screens hear EngagementMsg when it changed and read it
+// through Common.Eng.
 type Engagement struct {
 	// Snapshot is the organisation as collected (nil until discovery ends).
 	Snapshot *tenant.Snapshot
@@ -97,6 +98,10 @@ func (e *Engagement) handle(msg tea.Msg, now func() time.Time) (tea.Cmd, bool) {
 	case StepsMsg:
 		e.Steps = orderSteps(msg.Steps)
 		return e.preview(now), true
+	case EngagementMsg:
+		// Sent by a screen that changed the engagement itself (SetSteps):
+		// the root passes it on to every screen.
+		return nil, true
 	case AppliedMsg:
 		out := msg.Outcome
 		e.Applied = &out
@@ -153,6 +158,15 @@ func (e *Engagement) preview(now func() time.Time) tea.Cmd {
 		return previewedMsg{gen: gen, plan: plan, after: matrix.Evaluate(plan.Simulate(snap)),
 			impact: plan.Impact(snap), risks: remediate.Guard(plan, snap, choices)}
 	}
+}
+
+// SetSteps changes the selected steps at once, so that keys pressed in
+// quick succession each build on the last (a StepsMsg travels through a
+// command, and commands run concurrently). It returns the commands that
+// preview the new plan and tell every screen.
+func (e *Engagement) SetSteps(ids []string, now func() time.Time) tea.Cmd {
+	e.Steps = orderSteps(ids)
+	return tea.Batch(e.preview(now), Send(EngagementMsg{}))
 }
 
 // orderSteps keeps known step IDs, once each, in the catalog's order.

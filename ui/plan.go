@@ -250,7 +250,9 @@ func (m *Plan) updateList(k tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return StepsMsg{Steps: plannable(snap, choices)} }
 	case key.Matches(k, m.keys.None):
 		m.previewOff = 0
-		return Send(StepsMsg{})
+		cmd := m.c.Eng.SetSteps(nil, m.c.Backend.Now)
+		m.rebuild()
+		return cmd
 	case key.Matches(k, m.keys.Detail):
 		m.mode, m.detailID, m.detailOff = planDetail, m.steps[m.nav.Cursor].ID, 0
 	case key.Matches(k, m.keys.Choices):
@@ -264,13 +266,17 @@ func (m *Plan) updateList(k tea.KeyPressMsg) tea.Cmd {
 func (m *Plan) toggle(id string) tea.Cmd {
 	sel := m.c.Eng.Steps
 	if slices.Contains(sel, id) {
-		return Send(StepsMsg{Steps: slices.DeleteFunc(slices.Clone(sel), func(s string) bool { return s == id })})
+		cmd := m.c.Eng.SetSteps(slices.DeleteFunc(slices.Clone(sel), func(s string) bool { return s == id }), m.c.Backend.Now)
+		m.rebuild()
+		return cmd
 	}
 	if why := m.blocked(id); len(why) > 0 {
 		m.flash, m.flashWarn = fmt.Sprintf("%s cannot be selected: %s", id, strings.Join(why, "; ")), true
 		return nil
 	}
-	return Send(StepsMsg{Steps: append(slices.Clone(sel), id)})
+	cmd := m.c.Eng.SetSteps(append(slices.Clone(sel), id), m.c.Backend.Now)
+	m.rebuild()
+	return cmd
 }
 
 func (m *Plan) updateDetail(k tea.KeyPressMsg) tea.Cmd {
