@@ -35,45 +35,50 @@ func Permissions(p Profile) []Permission {
 		roleHolder = "the admin who signs in"
 	}
 	out := []Permission{
-		{ServiceGraph, "Organization.Read.All", graphKind, "the tenant's id, name and initial domain", false},
-		{ServiceGraph, "Domain.Read.All", graphKind, "mail domains and their federation with Okta (step A)", false},
-		{ServiceGraph, "User.Read.All", graphKind, "users, and when their sessions were last revoked (step F)", false},
-		{ServiceGraph, "AuditLog.Read.All", graphKind, "30 days of sign-ins by legacy clients (needs Entra ID P1)", false},
-		{ServiceGraph, "Policy.Read.All", graphKind, "conditional access policies and security defaults", false},
-		{ServiceGraph, "Reports.Read.All", graphKind, "which mail apps and versions people use", false},
-		{ServiceExchange, exoPerm, exoKind, "the Exchange admin API (InvokeCommand) on Office 365 Exchange Online", false},
-		{ServiceExchange, "Global Reader", "directory role of " + roleHolder, "modern auth, mailbox protocols, authentication policies, SMTP AUTH (steps B-D)", false},
+		{ServiceGraph, "Organization.Read.All", graphKind, "tenant id, name, initial domain", false},
+		{ServiceGraph, "Domain.Read.All", graphKind, "mail domains, federation (A)", false},
+		{ServiceGraph, "User.Read.All", graphKind, "users and their sessions (F)", false},
+		{ServiceGraph, "AuditLog.Read.All", graphKind, "30 days of sign-ins (needs P1)", false},
+		{ServiceGraph, "Policy.Read.All", graphKind, "CA policies, security defaults", false},
+		{ServiceGraph, "Reports.Read.All", graphKind, "mail apps and versions in use", false},
+		{ServiceExchange, exoPerm, exoKind, "the Exchange admin API", false},
+		{ServiceExchange, "Global Reader", "directory role of " + roleHolder, "protocols, auth policies (B-D)", false},
 	}
 	if p.OktaOrg != "" {
 		if p.OktaAuth == OktaOAuth {
 			out = append(out,
-				Permission{ServiceOkta, "okta.apps.read okta.policies.read", "Okta scopes", "the Office 365 app and its sign-on rules (step E)", false},
-				Permission{ServiceOkta, "okta.groups.read okta.users.read", "Okta scopes", "the exception group, users and their factors", false},
-				Permission{ServiceOkta, "okta.networkZones.read okta.logs.read", "Okta scopes", "network zones, 30 days of System Log (legacy clients)", false},
+				Permission{ServiceOkta, "okta.apps.read okta.policies.read", "Okta scopes", "O365 app and its rules (E)", false},
+				Permission{ServiceOkta, "okta.groups.read okta.users.read", "Okta scopes", "groups, users, factors", false},
+				Permission{ServiceOkta, "okta.networkZones.read okta.logs.read", "Okta scopes", "zones, 30 days of System Log", false},
 				Permission{ServiceOkta, "Read-Only Administrator", "Okta role of the service app", "covers every read harden365 makes", false},
 			)
 		} else {
 			out = append(out,
-				Permission{ServiceOkta, "Read-Only Administrator", "Okta role of the token's admin", "the Office 365 app, its sign-on rules, groups, factors, zones, System Log (step E)", false},
+				Permission{ServiceOkta, "Read-Only Administrator", "Okta role of the token's admin", "O365 app, rules, groups, log (E)", false},
 			)
 		}
 	}
 	out = append(out,
-		Permission{ServiceGraph, "Domain-InternalFederation.ReadWrite.All", graphKind, "federate a domain with Okta, make Okta's MFA count (A, FED-MFA)", true},
-		Permission{ServiceGraph, "Policy.ReadWrite.ConditionalAccess", graphKind, "the policy blocking legacy auth (CA-LEGACY; with Application.Read.All)", true},
-		Permission{ServiceGraph, "User.RevokeSessions.All", graphKind, "revoke sessions so old tokens stop working (F)", true},
-		Permission{ServiceExchange, "Exchange Administrator", "directory role of " + roleHolder, "instead of Global Reader: modern auth, protocols, authentication policies (B, C, D, SMTP-AUTH)", true},
+		Permission{ServiceGraph, "Domain-InternalFederation.ReadWrite.All", graphKind, "federation, Okta's MFA (A, FED-MFA)", true},
+		Permission{ServiceGraph, "Policy.ReadWrite.ConditionalAccess", graphKind, "legacy-auth block (CA-LEGACY)", true},
+	)
+	if !p.SignIn.Delegated() {
+		out = append(out, Permission{ServiceGraph, "Application.Read.All", graphKind, "with the CA write (app-only)", true})
+	}
+	out = append(out,
+		Permission{ServiceGraph, "User.RevokeSessions.All", graphKind, "revoke sessions (F)", true},
+		Permission{ServiceExchange, "Exchange Administrator", "directory role of " + roleHolder, "instead of Global Reader (B, C, D)", true},
 	)
 	if p.OktaOrg != "" {
 		if p.OktaAuth == OktaOAuth {
 			out = append(out,
-				Permission{ServiceOkta, "okta.policies.manage", "Okta scope", "the Office 365 sign-on rules (E)", true},
-				Permission{ServiceOkta, "okta.groups.manage okta.users.manage okta.apps.manage", "Okta scopes", "the exception group; users assigned to Office 365 before federating (A)", true},
-				Permission{ServiceOkta, "Super Administrator", "Okta role of the service app", "instead of Read-Only Administrator: sign-on rules can only be changed by a Super or Org Administrator", true},
+				Permission{ServiceOkta, "okta.policies.manage", "Okta scope", "the O365 sign-on rules (E)", true},
+				Permission{ServiceOkta, "okta.groups.manage okta.users.manage okta.apps.manage", "Okta scopes", "exception group, users (A)", true},
+				Permission{ServiceOkta, "Super or Org Administrator", "Okta role of the service app", "instead of Read-Only (E)", true},
 			)
 		} else {
 			out = append(out,
-				Permission{ServiceOkta, "Super Administrator", "Okta role of the token's admin", "instead of Read-Only Administrator: sign-on rules, the exception group, users (A, E)", true},
+				Permission{ServiceOkta, "Super or Org Administrator", "Okta role of the token's admin", "instead of Read-Only (A, E)", true},
 			)
 		}
 	}

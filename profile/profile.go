@@ -40,9 +40,9 @@ func (s SignIn) Delegated() bool { return s == DeviceCode || s == Browser }
 func (s SignIn) Describe() string {
 	switch s {
 	case DeviceCode:
-		return "device code (an admin signs in on any device)"
+		return "device code (an admin, on any device)"
 	case Browser:
-		return "browser (an admin signs in here)"
+		return "browser (an admin, on this machine)"
 	case Certificate:
 		return "certificate (app-only)"
 	case Secret:
