@@ -13,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/pkg/browser"
 
 	"github.com/harden365/harden365/profile"
 )
@@ -91,6 +92,11 @@ func Credential(p profile.Profile, s Secrets, o Options) (azcore.TokenCredential
 			},
 		})
 	case profile.Browser:
+		// MSAL opens the browser with pkg/browser, which copies what the
+		// opener (xdg-open, open, start) prints to os.Stdout: in the
+		// wizard that would draw over the screen. Nothing it prints is
+		// needed (a failure comes back as an error).
+		browser.Stdout, browser.Stderr = io.Discard, io.Discard
 		return azidentity.NewInteractiveBrowserCredential(&azidentity.InteractiveBrowserCredentialOptions{
 			ClientOptions: co, TenantID: p.Tenant, ClientID: p.ClientID, RedirectURL: o.RedirectURL,
 			DisableInstanceDiscovery: o.DisableInstanceDiscovery,

@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/pkg/browser"
 
 	"github.com/harden365/harden365/profile"
 	"github.com/harden365/harden365/sim"
@@ -207,6 +209,9 @@ func TestBrowserCredentialBuilds(t *testing.T) {
 	cred, err := Credential(profile.Profile{Name: "b", Tenant: "contoso.onmicrosoft.com", SignIn: profile.Browser, ClientID: appID}, Secrets{}, Options{})
 	if err != nil || cred == nil {
 		t.Fatalf("%v %v", cred, err)
+	}
+	if browser.Stdout != io.Discard || browser.Stderr != io.Discard {
+		t.Error("what the browser opener prints would reach stdout, over the wizard")
 	}
 	if _, err := Credential(profile.Profile{Name: "b", Tenant: "t.example", SignIn: profile.Browser, ClientID: appID}, Secrets{}, Options{AuthorityHost: "http://127.0.0.1:1/"}); err == nil {
 		t.Error("an http authority was accepted")
