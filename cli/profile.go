@@ -184,6 +184,18 @@ func (a *app) runProfileAdd(o *profileAddOptions) error {
 	}
 	fmt.Fprintf(a.io.Out, "%s profile %s in %s\n", verb, p.Name, store.Path())
 	secrets := profile.NewSecrets()
+	if replaced {
+		// Secrets the profile no longer uses (another sign-in method) go.
+		used := map[profile.Kind]bool{}
+		for _, n := range p.Secrets() {
+			used[n.Kind] = true
+		}
+		for _, k := range profile.Kinds {
+			if !used[k] {
+				_ = secrets.Delete(p.Name, k)
+			}
+		}
+	}
 	for _, n := range p.Secrets() {
 		v := values[n.Kind]
 		err := secrets.Set(p.Name, n.Kind, v)

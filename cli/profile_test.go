@@ -97,6 +97,15 @@ func TestProfileAddListRemove(t *testing.T) {
 		t.Errorf("keyring: %q %v", v, err)
 	}
 
+	// Replacing it with a device-code sign-in drops the client secret.
+	if _, errOut, code := runIn(t, "00okta-SECRET-token\n", "profile", "add", "contoso", "--tenant", "contoso.onmicrosoft.com",
+		"--sign-in", "device-code", "--client-id", testApp, "--okta-org", "https://contoso.okta.com", "--secret-stdin"); code != 0 {
+		t.Fatalf("replace: exit %d: %s", code, errOut)
+	}
+	if _, err := keyring.Get("harden365", "contoso/client-secret"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("the unused client secret stayed in the keyring: %v", err)
+	}
+
 	out, errOut, code = runIn(t, "", "profile", "remove", "contoso")
 	if code != 0 || !strings.Contains(out, "Removed profile contoso") {
 		t.Fatalf("remove: exit %d: %s %s", code, out, errOut)
