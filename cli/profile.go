@@ -152,15 +152,9 @@ func newProfileAddCmd(a *app) *cobra.Command {
 func (a *app) runProfileAdd(o *profileAddOptions) error {
 	p := o.p
 	p.SignIn, p.OktaAuth = profile.SignIn(o.signIn), profile.OktaAuth(o.oktaAuth)
-	p = p.Normalize()
-	for _, path := range []*string{&p.CertificatePath, &p.OktaKeyPath} {
-		if *path != "" {
-			abs, err := filepath.Abs(*path)
-			if err != nil {
-				return err
-			}
-			*path = abs
-		}
+	p, err := absPaths(p.Normalize())
+	if err != nil {
+		return err
 	}
 	if err := p.Check(); err != nil {
 		return err
@@ -265,6 +259,29 @@ func (a *app) readSecrets(p profile.Profile, fromStdin bool) (map[profile.Kind]s
 		out[n.Kind] = v
 	}
 	return out, nil
+}
+
+// absPaths makes the files a profile refers to absolute (expanding a
+// leading ~/, which a form does not), so that it works from any directory.
+func absPaths(p profile.Profile) (profile.Profile, error) {
+	for _, path := range []*string{&p.CertificatePath, &p.OktaKeyPath} {
+		if *path == "" {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(*path, "~/"); ok {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return p, err
+			}
+			*path = filepath.Join(home, rest)
+		}
+		abs, err := filepath.Abs(*path)
+		if err != nil {
+			return p, err
+		}
+		*path = abs
+	}
+	return p, nil
 }
 
 func capitalise(s string) string {
@@ -427,7 +444,11 @@ func (a *app) connectOptionsWith(store *profile.Store, secrets *profile.Secrets,
 	return &ui.ConnectOptions{
 		List: store.List,
 		Save: func(p profile.Profile, values map[profile.Kind]string) error {
-			if err := p.Normalize().Check(); err != nil {
+			p, err := absPaths(p.Normalize())
+			if err != nil {
+				return err
+			}
+			if err := p.Check(); err != nil {
 				return err
 			}
 			if err := store.Save(p); err != nil {

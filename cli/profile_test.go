@@ -325,3 +325,24 @@ func TestProfilePermissionsMatchCollectors(t *testing.T) {
 		}
 	}
 }
+
+// The form gives paths as typed: ~/ and relative paths are made absolute,
+// so the profile works from any directory.
+func TestProfileSaveMakesPathsAbsolute(t *testing.T) {
+	dir := profileEnv(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if err := os.WriteFile(filepath.Join(home, "app.pem"), []byte("-"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store, _ := profile.Open(profile.InDir(dir))
+	o := testApp0().connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), false)
+	p := profile.Profile{Name: "c", Tenant: "c.example", SignIn: profile.Certificate, ClientID: testApp, CertificatePath: "~/app.pem"}
+	if err := o.Save(p, map[profile.Kind]string{profile.CertificatePassword: ""}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := store.Get("c")
+	if got.CertificatePath != filepath.Join(home, "app.pem") {
+		t.Errorf("saved %q", got.CertificatePath)
+	}
+}

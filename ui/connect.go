@@ -86,6 +86,9 @@ type (
 	profileSaved struct {
 		p   profile.Profile
 		err error
+		// stored is how many secrets were given (optional ones may be
+		// empty).
+		stored int
 	}
 	signInPromptMsg struct {
 		gen int
@@ -393,8 +396,14 @@ func (m *Connect) updateForm(msg tea.Msg) tea.Cmd {
 		a.clearSecrets()
 		m.closeForm()
 		m.saving = true
+		stored := 0
+		for _, v := range secrets {
+			if v != "" {
+				stored++
+			}
+		}
 		save := m.o.Save
-		return tea.Batch(m.spin.Tick, func() tea.Msg { return profileSaved{p: p, err: save(p, secrets)} })
+		return tea.Batch(m.spin.Tick, func() tea.Msg { return profileSaved{p: p, err: save(p, secrets), stored: stored} })
 	case huh.StateAborted:
 		m.closeForm()
 		return nil
@@ -409,8 +418,8 @@ func (m *Connect) saved(msg profileSaved) tea.Cmd {
 	case msg.err == nil:
 		m.retry = nil
 		m.notice = fmt.Sprintf("Saved profile %s.", msg.p.Name)
-		if len(msg.p.Secrets()) > 0 {
-			m.notice += " Its secrets are in the OS keyring."
+		if msg.stored > 0 {
+			m.notice += " " + plural(msg.stored, "secret") + " in the OS keyring."
 		}
 	case errors.As(msg.err, &ke):
 		m.retry = nil
@@ -875,7 +884,11 @@ func (m *Connect) secretsLine(p profile.Profile) string {
 	}
 	var kinds []string
 	for _, n := range needs {
-		kinds = append(kinds, n.Kind.Describe())
+		k := n.Kind.Describe()
+		if n.Optional {
+			k += " (if any)"
+		}
+		kinds = append(kinds, k)
 	}
 	if m.keyringErr != nil {
 		var envs []string

@@ -354,7 +354,7 @@ func TestConnectNewProfileForm(t *testing.T) {
 		t.Errorf("the new profile is not selected: %+v", p)
 	}
 	view := ansi.Strip(w.render())
-	if !strings.Contains(view, "✓ Saved profile northwind. Its secrets are in the OS keyring.") {
+	if !strings.Contains(view, "✓ Saved profile northwind. 2 secrets in the OS keyring.") {
 		t.Errorf("no notice:\n%s", view)
 	}
 	if c.answers != nil || (c.retry != nil && c.retry.ClientSecret != "") {
