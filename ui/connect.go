@@ -498,7 +498,7 @@ func (m *Connect) signedIn(msg signedInMsg) tea.Cmd {
 		m.cancel = nil
 	}
 	if msg.err != nil {
-		m.err = fmt.Sprintf("Could not sign in with %s: %s", msg.name, msg.err.Error())
+		m.err = fmt.Sprintf("Could not sign in with %s: %s · enter tries again", msg.name, msg.err.Error())
 		return nil
 	}
 	m.connected = msg.name
