@@ -280,7 +280,7 @@ func TestApplyUsage(t *testing.T) {
 		{[]string{"apply", "--scenario", "whitepaper", "--plan", "B"}, "give --yes"},
 		{[]string{"apply", "--scenario", "whitepaper", "--yes"}, "Plan is required"},
 		{[]string{"apply", "--scenario", "whitepaper", "--plan", "Q", "--yes"}, "unknown step"},
-		{[]string{"apply", "--profile", "acme", "--plan", "B", "--yes"}, "not available yet"},
+		{[]string{"apply", "--profile", "acme", "--plan", "B", "--yes"}, `no profile "acme"`},
 		{[]string{"apply", "--scenario", "whitepaper", "--plan", "B", "--yes", "--journal", existing}, "never overwritten"},
 		{[]string{"rollback", "--sim", "http://127.0.0.1:1", "--journal", existing, "--yes"}, "header"},
 		{[]string{"rollback", "--scenario", "whitepaper", "--journal", existing, "--yes"}, "--sim URL"},

@@ -68,6 +68,7 @@ func NewRoot(streams IO) *cobra.Command {
 	root.PersistentFlags().StringVar(&a.debug, "debug", "", "write a debug log to `FILE` (never to the screen)")
 	root.AddCommand(newScenariosCmd(a), newSimCmd(a), newCollectCmd(a), newAssessCmd(a), newDemoCmd(a), newApplyCmd(a), newRollbackCmd(a))
 	root.AddCommand(newReportCmd(a))
+	root.AddCommand(newProfileCmd(a))
 	return root
 }
 

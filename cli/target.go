@@ -29,6 +29,9 @@ type target struct {
 	asOf     string
 	// latency is added to every simulated request (scenario mode only).
 	latency time.Duration
+	// probe: probe the mail endpoints of a profile's organisation
+	// (scenarios and simulators are always probed).
+	probe bool
 }
 
 func (t *target) flags(cmd *cobra.Command) {
@@ -36,6 +39,7 @@ func (t *target) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&t.simURL, "sim", "", "collect from a running `harden365 sim serve` at `URL`")
 	cmd.Flags().StringVar(&t.profile, "profile", "", "collect from the organisation of connection profile `NAME`")
 	cmd.Flags().StringVar(&t.asOf, "as-of", "", "judge the organisation as of `YYYY-MM-DD` (default: the scenario's date, or today)")
+	cmd.Flags().BoolVar(&t.probe, "probe", false, "with --profile: probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine (scenarios are always probed)")
 }
 
 // connection is an opened target.
@@ -72,7 +76,7 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 	}
 	switch {
 	case t.profile != "":
-		return nil, errors.New("--profile: connection profiles to real organisations are not available yet in this build; use --scenario or --sim")
+		return a.openProfile(ctx, t, asOf)
 	case t.simURL != "":
 		info, err := simInfo(ctx, t.simURL)
 		if err != nil {

@@ -157,6 +157,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /_sim/state", s.state)
 	mux.HandleFunc("GET /_sim/stats", s.stats)
 	mux.HandleFunc("GET /_sim/info", s.info)
+	mux.Handle("/", s.identity()) // sign-in: Entra's v2.0 endpoints, Okta's token endpoint (identity.go)
 	return mux
 }
 
