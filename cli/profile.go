@@ -432,15 +432,15 @@ func (a *app) openProfile(ctx context.Context, t *target, asOf time.Time) (*conn
 // connectOptions give the wizard's connect screen the profiles: listing,
 // adding (secrets to the keyring), and opening one (signing in, then the
 // backend of its organisation).
-func (a *app) connectOptions(probeFlag bool) (*ui.ConnectOptions, error) {
+func (a *app) connectOptions(probeFlag bool, o *wizardOptions) (*ui.ConnectOptions, error) {
 	store, err := profile.Open()
 	if err != nil {
 		return nil, err
 	}
-	return a.connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), probeFlag), nil
+	return a.connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), probeFlag, o), nil
 }
 
-func (a *app) connectOptionsWith(store *profile.Store, secrets *profile.Secrets, ep endpoints, probeFlag bool) *ui.ConnectOptions {
+func (a *app) connectOptionsWith(store *profile.Store, secrets *profile.Secrets, ep endpoints, probeFlag bool, o *wizardOptions) *ui.ConnectOptions {
 	return &ui.ConnectOptions{
 		List: store.List,
 		Save: func(p profile.Profile, values map[profile.Kind]string) error {
@@ -481,17 +481,12 @@ func (a *app) connectOptionsWith(store *profile.Store, secrets *profile.Secrets,
 			if err := auth.SignIn(ctx, conn.cfg.Credential); err != nil {
 				return ui.Backend{}, "", time.Time{}, err
 			}
-			return a.profileBackend(conn), conn.label, conn.cfg.AsOf, nil
+			b, err := a.wizardBackend(ctx, conn, &target{profile: p.Name}, o)
+			if err != nil {
+				return ui.Backend{}, "", time.Time{}, err
+			}
+			return b, conn.label, conn.cfg.AsOf, nil
 		},
 		Keyring: secrets.Available,
 	}
-}
-
-// profileBackend is the wizard's backend for an opened profile: the same
-// as for any connection (a.wizardBackend: discovery, the clock, apply,
-// rollback, saving), with the real clock.
-func (a *app) profileBackend(conn *connection) ui.Backend {
-	b := a.wizardBackend(conn)
-	b.Now = func() time.Time { return time.Now().UTC() }
-	return b
 }

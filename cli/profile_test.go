@@ -221,7 +221,11 @@ func TestProfileCollectsThroughRealSignIn(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	snap, err := a.wizardBackend(conn).Discover(ctx, func(collect.Event) {})
+	b, err := a.wizardBackend(ctx, conn, &target{profile: "test"}, &wizardOptions{readOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := b.Discover(ctx, func(collect.Event) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +264,7 @@ func TestProfileConnectOptionsOpenSignsIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := testApp0()
-	o := a.connectOptionsWith(store, profile.NewSecrets(), ep, false)
+	o := a.connectOptionsWith(store, profile.NewSecrets(), ep, false, &wizardOptions{})
 	p := profile.Profile{Name: "wp", Tenant: sc.TenantID(), SignIn: profile.DeviceCode, ClientID: testApp}
 	if err := o.Save(p, nil); err != nil {
 		t.Fatal(err)
@@ -336,7 +340,7 @@ func TestProfileSaveMakesPathsAbsolute(t *testing.T) {
 		t.Fatal(err)
 	}
 	store, _ := profile.Open(profile.InDir(dir))
-	o := testApp0().connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), false)
+	o := testApp0().connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), false, &wizardOptions{})
 	p := profile.Profile{Name: "c", Tenant: "c.example", SignIn: profile.Certificate, ClientID: testApp, CertificatePath: "~/app.pem"}
 	if err := o.Save(p, map[profile.Kind]string{profile.CertificatePassword: ""}); err != nil {
 		t.Fatal(err)

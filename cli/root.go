@@ -46,6 +46,8 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // NewRoot builds the command tree.
 func NewRoot(streams IO) *cobra.Command {
 	a := &app{io: streams, log: slog.New(slog.DiscardHandler), closeLog: func() {}}
+	var wo wizardOptions
+	var probeAll bool
 	root := &cobra.Command{
 		Use:   "harden365",
 		Short: "Find every way to read an organisation's Exchange Online mail with a password alone, and close them",
@@ -58,10 +60,13 @@ func NewRoot(streams IO) *cobra.Command {
 			return a.openDebugLog()
 		},
 		PersistentPostRun: func(cmd *cobra.Command, args []string) { a.closeLog() },
+		Args:              cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("connecting to a real organisation is not available yet in this build; run `harden365 demo` to try the simulated organisation")
+			return a.runConnectWizard(cmd.Context(), &wo, probeAll)
 		},
 	}
+	wo.flags(root.Flags())
+	root.Flags().BoolVar(&probeAll, "probe", false, "probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine, whatever the profile says")
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)

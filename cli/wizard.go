@@ -211,3 +211,36 @@ func (a *app) runWizard(ctx context.Context, opts ui.Options) error {
 	}
 	return err
 }
+
+// runConnectWizard is `harden365`: the wizard from the connect screen
+// (profiles, sign-in) against a real organisation. With --resume it
+// continues a saved session offline: findings, matrix, plan and report
+// from the saved snapshot; applying needs a fresh sign-in.
+func (a *app) runConnectWizard(ctx context.Context, o *wizardOptions, probe bool) error {
+	resume, err := o.readResume()
+	if err != nil {
+		return err
+	}
+	if resume != nil {
+		conn := &connection{name: "session", label: "session " + o.resume, close: func() {}}
+		b := ui.Backend{Version: version(),
+			SaveReport: func(markdown string) (string, error) {
+				return saveNew("harden365-report-"+tenantSlug(resume.Snapshot, conn), ".md", []byte(markdown))
+			},
+			SaveSession: func(s *report.Session) (string, error) {
+				data, err := report.EncodeSession(s)
+				if err != nil {
+					return "", err
+				}
+				return o.resume, writeFileAtomic(o.resume, data)
+			},
+		}
+		return a.runWizard(ctx, ui.Options{Mode: "session", Org: conn.label, Backend: b, ReadOnly: true,
+			Resume: resume, ResumeFile: o.resume, SaveOnQuit: true})
+	}
+	connect, err := a.connectOptions(probe, o)
+	if err != nil {
+		return err
+	}
+	return a.runWizard(ctx, ui.Options{Mode: "sign in", Connect: connect, ReadOnly: o.readOnly, SaveOnQuit: true})
+}

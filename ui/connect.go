@@ -372,7 +372,7 @@ func (m *Connect) openForm() tea.Cmd {
 	}
 	m.form, m.answers = profileForm(prev, taken)
 	fw, fh := m.formSize()
-	m.form.WithTheme(formTheme(m.c.Styles)).WithShowHelp(false).WithWidth(fw).WithHeight(fh)
+	m.form.WithTheme(m.c.Styles.Form).WithShowHelp(false).WithWidth(fw).WithHeight(fh)
 	m.mode, m.err, m.notice, m.warn = connectForm, "", "", ""
 	return m.form.Init()
 }
@@ -681,33 +681,6 @@ func profileForm(prev profileAnswers, taken []string) (*huh.Form, *profileAnswer
 	return f, a
 }
 
-// formTheme is huh's base theme in the wizard's styles.
-func formTheme(st Styles) huh.Theme {
-	return huh.ThemeFunc(func(isDark bool) *huh.Styles {
-		t := huh.ThemeBase(isDark)
-		t.FieldSeparator = st.Column.SetString("\n")
-		t.Group.Title = st.Section
-		t.Group.Description = st.Muted
-		t.Focused.Base = t.Focused.Base.BorderForeground(st.Key.GetForeground())
-		t.Focused.Title = st.Value
-		t.Focused.Description = st.Muted
-		t.Focused.ErrorIndicator = st.Fail.SetString(" ✗")
-		t.Focused.ErrorMessage = st.ErrorText
-		t.Focused.SelectSelector = st.Cursor.SetString("› ")
-		t.Focused.Option = st.Label
-		t.Focused.SelectedOption = st.Selected
-		t.Focused.TextInput.Prompt = st.Cursor
-		t.Focused.TextInput.Placeholder = st.Muted
-		t.Focused.FocusedButton = st.TabActive.Padding(0, 2).MarginRight(1)
-		t.Focused.BlurredButton = st.Tab.Padding(0, 2).MarginRight(1)
-		t.Blurred = t.Focused
-		t.Blurred.Base = t.Focused.Base.BorderStyle(lipgloss.HiddenBorder())
-		t.Blurred.Title = st.Muted
-		t.Blurred.SelectSelector = st.Column.SetString("  ")
-		return t
-	})
-}
-
 // --- views ---
 
 // View renders the body.
@@ -732,8 +705,8 @@ func (m *Connect) View() string {
 	return m.listView(w, m.height)
 }
 
-// fitLines cuts lines to n, saying how many were left out.
-func fitLines(lines []string, n int) []string {
+// fitList cuts lines to n, saying how many were left out.
+func fitList(lines []string, n int) []string {
 	if len(lines) <= n {
 		return lines
 	}
@@ -756,7 +729,7 @@ func (m *Connect) listView(w, h int) string {
 	b = append(b, title, "")
 	switch {
 	case m.loadErr != nil:
-		b = append(b, wrapLines(st, st.Fail.Render("✗ ")+"Could not read the profiles: "+Clean(m.loadErr.Error()), w-2, 4)...)
+		b = append(b, wrapIndented(st, st.Fail.Render("✗ ")+"Could not read the profiles: "+Clean(m.loadErr.Error()), w-2, 4)...)
 		b = append(b, " "+st.Muted.Render("Fix the file (or move it away), then r reads it again."))
 	case m.loaded && len(m.profiles) == 0:
 		b = append(b, " No connection profiles yet.",
@@ -781,7 +754,7 @@ func (m *Connect) listView(w, h int) string {
 	if m.width < wideConnect && m.loadErr == nil {
 		b = append(b, " "+st.Key.Render("p")+st.Muted.Render(" what harden365 asks the organisation for, and why"))
 	}
-	return strings.Join(fitLines(b, h), "\n")
+	return strings.Join(fitList(b, h), "\n")
 }
 
 // columns are the widths of the list's columns: name, tenant, sign-in,
@@ -825,10 +798,6 @@ func (m *Connect) row(p profile.Profile, cur bool, w int) string {
 		line += st.Pass.Render(" ✓ signed in")
 	}
 	return " " + line
-}
-
-func pad(s string, n int) string {
-	return s + strings.Repeat(" ", max(n-lipgloss.Width(s), 0))
 }
 
 func signInShort(s profile.SignIn) string {
@@ -908,17 +877,17 @@ func (m *Connect) status(w int) []string {
 	case m.saving:
 		return []string{" " + st.Running.Render(m.spin.View()) + " Saving…"}
 	case m.err != "":
-		return wrapLines(st, st.Fail.Render("✗ ")+Clean(m.err), w-2, 4)
+		return wrapIndented(st, st.Fail.Render("✗ ")+Clean(m.err), w-2, 4)
 	case m.warn != "":
-		return wrapLines(st, st.Warn.Render("! ")+Clean(m.warn), w-2, 4)
+		return wrapIndented(st, st.Warn.Render("! ")+Clean(m.warn), w-2, 4)
 	case m.notice != "":
-		return wrapLines(st, st.Pass.Render("✓ ")+Clean(m.notice), w-2, 2)
+		return wrapIndented(st, st.Pass.Render("✓ ")+Clean(m.notice), w-2, 2)
 	}
 	return nil
 }
 
-// wrapLines wraps s to width, at most n lines, each indented by one.
-func wrapLines(st Styles, s string, width, n int) []string {
+// wrapIndented wraps s to width, at most n lines, each indented by one.
+func wrapIndented(st Styles, s string, width, n int) []string {
 	lines := strings.Split(firstLines(st.Column.Width(max(width, 10)).Render(s), n), "\n")
 	for i := range lines {
 		lines[i] = " " + strings.TrimRight(lines[i], " ")
@@ -953,7 +922,7 @@ func (m *Connect) permLines(p profile.Profile, w int) []string {
 	nameW := max(20, min(28, w/2-6))
 	whyW := w - 4 - nameW - 1
 	out := []string{" " + st.Section.Render("What harden365 asks for, and why")}
-	out = append(out, wrapLines(st, st.Muted.Render(how), w-2, 2)...)
+	out = append(out, wrapIndented(st, st.Muted.Render(how), w-2, 2)...)
 	section := func(write bool) {
 		if write {
 			out = append(out, " "+st.Warn.Render("! ")+st.Label.Render("Only to apply: writes, only the steps you confirm"))
@@ -989,7 +958,7 @@ func (m *Connect) permLines(p profile.Profile, w int) []string {
 	}
 	section(false)
 	section(true)
-	return append(out, wrapLines(st, st.Muted.Render(m.secretsWhere()), w-2, 3)...)
+	return append(out, wrapIndented(st, st.Muted.Render(m.secretsWhere()), w-2, 3)...)
 }
 
 func (m *Connect) secretsWhere() string {
@@ -1033,11 +1002,11 @@ func (m *Connect) formView(w int) string {
 		fw, _ := m.formSize()
 		right := w - fw - 3
 		l := st.Column.Width(fw + 2).Render(" " + strings.ReplaceAll(m.form.View(), "\n", "\n "))
-		r := st.Column.Width(right).Render(strings.Join(fitLines(m.permLines(m.permsProfile(), right-1), m.height), "\n"))
+		r := st.Column.Width(right).Render(strings.Join(fitList(m.permLines(m.permsProfile(), right-1), m.height), "\n"))
 		return lipgloss.JoinHorizontal(lipgloss.Top, l, " ", r)
 	}
 	lines := strings.Split(" "+strings.ReplaceAll(m.form.View(), "\n", "\n "), "\n")
-	lines = fitLines(lines, m.height-2)
+	lines = fitList(lines, m.height-2)
 	return strings.Join(append(lines, "", note), "\n")
 }
 
@@ -1055,20 +1024,20 @@ func (m *Connect) signInView(w int) string {
 			st.Label.Render("Open  ") + st.Value.Render(Clean(m.prompt.URL)) + "\n" +
 				st.Label.Render("Code  ") + st.Key.Render(Clean(m.prompt.Code)))
 		out = append(out, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, " ", st.Panel.Render(code)), "\n")...)
-		out = append(out, wrapLines(st, "on any device (a phone will do), and sign in as an admin of "+tenant+".", w-2, 2)...)
+		out = append(out, wrapIndented(st, "on any device (a phone will do), and sign in as an admin of "+tenant+".", w-2, 2)...)
 		if msg := strings.TrimSpace(m.prompt.Message); msg != "" {
 			out = append(out, "")
-			out = append(out, wrapLines(st, st.Muted.Render("Entra ID: "+Clean(msg)), w-2, 3)...)
+			out = append(out, wrapIndented(st, st.Muted.Render("Entra ID: "+Clean(msg)), w-2, 3)...)
 		}
 	case p.SignIn == profile.Browser:
-		out = append(out, wrapLines(st, "A browser window opens on this machine: sign in there as an admin of "+tenant+
+		out = append(out, wrapIndented(st, "A browser window opens on this machine: sign in there as an admin of "+tenant+
 			". No browser here? esc, and use a device-code profile.", w-2, 3)...)
 	default:
-		out = append(out, wrapLines(st, "Signing in as the app "+Clean(p.ClientID)+" of "+tenant+" with its "+signInShort(p.SignIn)+".", w-2, 3)...)
+		out = append(out, wrapIndented(st, "Signing in as the app "+Clean(p.ClientID)+" of "+tenant+" with its "+signInShort(p.SignIn)+".", w-2, 3)...)
 	}
 	if p.OktaOrg != "" && p.OktaAuth == profile.OktaOAuth {
-		out = append(out, wrapLines(st, st.Muted.Render("Then an Okta token for the service app "+Clean(p.OktaClientID)+"."), w-2, 2)...)
+		out = append(out, wrapIndented(st, st.Muted.Render("Then an Okta token for the service app "+Clean(p.OktaClientID)+"."), w-2, 2)...)
 	}
 	out = append(out, "", " "+st.Muted.Render("Waiting for the sign-in · esc cancels"))
-	return strings.Join(fitLines(out, m.height), "\n")
+	return strings.Join(fitList(out, m.height), "\n")
 }

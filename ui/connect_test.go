@@ -110,9 +110,9 @@ func connectWizard(t *testing.T, f *fakeConnect, width, height int) *Wizard {
 	return w
 }
 
-// flat is the frame as one line of words: wrapped sentences can be
+// words is the frame as one line of words: wrapped sentences can be
 // looked for whole.
-func flat(w *Wizard) string { return strings.Join(strings.Fields(ansi.Strip(w.render())), " ") }
+func words(w *Wizard) string { return strings.Join(strings.Fields(ansi.Strip(w.render())), " ") }
 
 func connectScreen(w *Wizard) *Connect { return w.Screen(PageConnect).(*Connect) }
 
@@ -249,7 +249,7 @@ func TestConnectSignInFailureSaysWhatToDo(t *testing.T) {
 	f := &fakeConnect{profiles: twoProfiles(), openErr: errors.New("sign-in failed: the tenant was not found: check the profile's tenant (its GUID, or a domain such as contoso.onmicrosoft.com) (AADSTS90002: Tenant 'contoso.onmicrosoft.com' not found.)")}
 	w := connectWizard(t, f, 80, 24)
 	press(t, w, "enter")
-	view := flat(w)
+	view := words(w)
 	if w.Page() != PageConnect || !strings.Contains(view, "✗ Could not sign in with contoso: sign-in failed: the tenant was not found: check the profile's tenant") {
 		t.Fatalf("after a failed sign-in (page %s):\n%s", w.Page(), view)
 	}
@@ -273,7 +273,7 @@ func TestConnectDeviceCodeShowsTheCodeAndCancels(t *testing.T) {
 	_, cmd := w.Update(keyMsg("enter"))
 	c := connectScreen(w)
 	drive(t, w, cmd, func() bool { return c.prompt != nil })
-	view := flat(w)
+	view := words(w)
 	for _, want := range []string{"Signing in with contoso · device code", "Open https://microsoft.com/devicelogin", "Code F7KQ2LD9X", "sign in as an admin of contoso.onmicrosoft.com", "esc cancels"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("the sign-in view lacks %q:\n%s", want, view)
@@ -383,7 +383,7 @@ func TestConnectWithoutKeyring(t *testing.T) {
 	f := &fakeConnect{profiles: twoProfiles(), keyringErr: errors.New("dbus: no session bus"),
 		saveErr: &profile.KeyringUnavailableError{Err: errors.New("dbus: no session bus"), Kind: profile.OktaToken}}
 	w := connectWizard(t, f, 120, 40)
-	view := flat(w)
+	view := words(w)
 	if !strings.Contains(view, "Okta API token from H365_OKTA_TOKEN") || !strings.Contains(view, "No OS keyring here: secrets typed in last this run only") {
 		t.Errorf("the screen does not say where secrets come from:\n%s", view)
 	}
@@ -391,7 +391,7 @@ func TestConnectWithoutKeyring(t *testing.T) {
 	w = connectWizard(t, f, 80, 24)
 	c := connectScreen(w)
 	pump(t, w, c.saved(profileSaved{p: f.profiles[0], err: f.saveErr}))
-	view = flat(w)
+	view = words(w)
 	if !strings.Contains(view, "! Saved profile contoso. No OS keyring here (dbus: no session bus): the Okta API token lasts this run only; next time set H365_OKTA_TOKEN.") {
 		t.Errorf("no warning:\n%s", view)
 	}
