@@ -301,8 +301,8 @@ func (a *app) progress(quiet bool, p remediate.Progress) {
 func refusal(re *remediate.RefusedError, allowed bool) error {
 	var b strings.Builder
 	b.WriteString("the plan was refused before any write:")
-	for _, r := range re.Risks {
-		fmt.Fprintf(&b, "\n  lockout risk (%s) %s: %s", r.Rule, r.Account, r.Why)
+	for _, r := range remediate.RiskSummary(re.Risks) {
+		fmt.Fprintf(&b, "\n  lockout risk %s", textsafe.Terminal(r))
 	}
 	for _, p := range re.Problems {
 		fmt.Fprintf(&b, "\n  %s: %s", p.Step, p.Reason)

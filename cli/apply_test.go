@@ -205,7 +205,16 @@ func TestApplyWhitepaperAFOnSim(t *testing.T) {
 	orig := getState(t, srv.URL())
 	choices := writeFile(t, "choices.json", whitepaperChoices)
 	journal := filepath.Join(t.TempDir(), "apply.jsonl")
-	out, errOut, code := run(t, "apply", "--sim", srv.URL(), "--plan", "A,B,C,D,E,F", "--choices", choices, "--yes", "--journal", journal, "-q")
+	// A federates mijndomein.be, whose users' Okta accounts are only
+	// PROVISIONED: the guard refuses, before any write.
+	_, errOut, code := run(t, "apply", "--sim", srv.URL(), "--plan", "A,B,C,D,E,F", "--choices", choices, "--yes", "--journal", journal, "-q")
+	if code != exitRefused || !strings.Contains(errOut, "cut-off: 6 users can read mail before the plan and have no way in after it") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if _, err := os.Stat(journal); err == nil || !reflect.DeepEqual(orig, getState(t, srv.URL())) {
+		t.Fatal("a refused apply wrote something")
+	}
+	out, errOut, code := run(t, "apply", "--sim", srv.URL(), "--plan", "A,B,C,D,E,F", "--choices", choices, "--yes", "--journal", journal, "-q", "--allow-lockout-risk")
 	if code == 0 {
 		if !strings.Contains(out, "Verified") {
 			t.Errorf("stdout:\n%s", out)
@@ -253,7 +262,7 @@ func TestApplyRefusedExit3(t *testing.T) {
 	choices := writeFile(t, "choices.json", `{"operator": "koen.maes@mijndomein.be"}`)
 	journal := filepath.Join(dir, "j.jsonl")
 	_, errOut, code := run(t, "apply", "--sim", srv.URL(), "--plan", "all", "--choices", choices, "--yes", "--journal", journal, "-q")
-	if code != 3 || !strings.Contains(errOut, "lockout risk (operator) koen.maes@mijndomein.be") || !strings.Contains(errOut, "--allow-lockout-risk") {
+	if code != 3 || !strings.Contains(errOut, "lockout risk operator koen.maes@mijndomein.be") || !strings.Contains(errOut, "--allow-lockout-risk") {
 		t.Errorf("lockout: exit %d\n%s", code, errOut)
 	}
 	// A precondition: D blocks basic auth while modern auth is off.

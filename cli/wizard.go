@@ -142,8 +142,8 @@ func (a *app) wizardApply(ctx context.Context, conn *connection, t *target, o *w
 			out.Refused = append(out.Refused, fmt.Sprintf("step %s: %s", p.Step, p.Reason))
 		}
 	case errors.As(err, &re):
-		for _, r := range re.Risks {
-			out.Refused = append(out.Refused, "lockout risk: "+r.String())
+		for _, r := range remediate.RiskSummary(re.Risks) {
+			out.Refused = append(out.Refused, "lockout risk: "+r)
 		}
 		for _, p := range re.Problems {
 			out.Refused = append(out.Refused, fmt.Sprintf("step %s: %s", p.Step, p.Reason))

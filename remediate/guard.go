@@ -15,6 +15,9 @@ const (
 	RiskOperator      = "operator"
 	RiskException     = "exception"
 	RiskInitialDomain = "initial-domain"
+	// RiskCutOff: any other mailbox user left without a way in (a domain
+	// federated to an identity provider that has no account for them).
+	RiskCutOff = "cut-off"
 )
 
 // Risk is one way a plan could lock someone out.
@@ -38,7 +41,10 @@ func (r Risk) String() string { return fmt.Sprintf("%s %s: %s", r.Rule, r.Accoun
 //   - a declared exception user that had a way in on a protocol it needs
 //     (the chosen protocols, and those its mail clients use) has none
 //     after it;
-//   - the plan federates the initial *.onmicrosoft.com domain.
+//   - the plan federates the initial *.onmicrosoft.com domain;
+//   - any other mailbox user who can read mail before the plan has no way
+//     in after it (the impact's "loses every way in"): a lockout too, if
+//     not of an administrator.
 func Guard(p *Plan, s *tenant.Snapshot, c Choices) []Risk {
 	var risks []Risk
 	if p == nil || s == nil {
@@ -92,6 +98,22 @@ func Guard(p *Plan, s *tenant.Snapshot, c Choices) []Risk {
 		if hasWayIn(ub) && !hasWayIn(ua) {
 			risks = append(risks, Risk{Rule: a.rule, Account: a.upn,
 				Why: "has a way in before the plan and none after it (every protocol and method blocked or unsupported): " + blockingReason(ua, matrix.OWA, matrix.Modern)})
+		}
+	}
+
+	// Nobody else is cut off either.
+	named := map[string]bool{}
+	for _, a := range accounts {
+		named[strings.ToLower(a.upn)] = true
+	}
+	for i := range mb.Users {
+		ub := &mb.Users[i]
+		if named[strings.ToLower(ub.UPN)] {
+			continue
+		}
+		if ua := ma.User(ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
+			risks = append(risks, Risk{Rule: RiskCutOff, Account: ub.UPN,
+				Why: "can read mail before the plan and has no way in after it: " + blockingReason(ua, matrix.OWA, matrix.Modern)})
 		}
 	}
 
@@ -193,4 +215,36 @@ func blockingReason(u *matrix.UserAccess, p matrix.Protocol, m matrix.Method) st
 		return a.Reasons[len(a.Reasons)-1].Text
 	}
 	return string(a.Verdict)
+}
+
+// RiskSummary states risks one a line: one line per declared account or
+// domain, and the users simply cut off folded into one (there may be
+// thousands of them).
+func RiskSummary(risks []Risk) []string {
+	var out, cut []string
+	why := ""
+	for _, r := range risks {
+		if r.Rule == RiskCutOff {
+			cut = append(cut, r.Account)
+			if why == "" {
+				why = r.Why
+			}
+			continue
+		}
+		out = append(out, r.String())
+	}
+	switch len(cut) {
+	case 0:
+	case 1:
+		out = append(out, fmt.Sprintf("%s %s: %s", RiskCutOff, cut[0], why))
+	default:
+		shown := cut[:min(len(cut), 3)]
+		more := ""
+		if len(cut) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(cut)-len(shown))
+		}
+		out = append(out, fmt.Sprintf("%s: %d users can read mail before the plan and have no way in after it (%s%s); the first: %s",
+			RiskCutOff, len(cut), strings.Join(shown, ", "), more, why))
+	}
+	return out
 }

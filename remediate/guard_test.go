@@ -1,6 +1,9 @@
 package remediate
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -28,8 +31,31 @@ func TestGuardBreakGlass(t *testing.T) {
 	// The real break-glass account (no mailbox, the initial domain) keeps
 	// its way in through every step.
 	c = choicesFor(t, "whitepaper")
-	if risks := Guard(mustPlan(t, s, []string{"all"}, c), s, c); len(risks) > 0 {
-		t.Errorf("risks for the real break-glass account: %v", risks)
+	for _, r := range Guard(mustPlan(t, s, []string{"all"}, c), s, c) {
+		if r.Rule != RiskCutOff {
+			t.Errorf("risk for the real break-glass account: %v", r)
+		}
+	}
+}
+
+// Users the plan cuts off are a lockout risk even when nobody declared
+// them: federating a domain whose users have no active Okta account
+// locks them out of their mail, and Apply refuses it before any write.
+func TestGuardCutOff(t *testing.T) {
+	s := snapshot(t, "whitepaper")
+	c := choicesFor(t, "whitepaper")
+	p := mustPlan(t, s, []string{"B", "E", "A"}, c)
+	wantRisk(t, Guard(p, s, c), RiskCutOff, "an.claes@mijndomein.be", "PROVISIONED: it cannot sign in")
+	var j bytes.Buffer
+	w := &fakeWriter{}
+	_, err := Apply(context.Background(), p, w, NewJournalWriter(&j, nil), ApplyOptions{Before: s})
+	var re *RefusedError
+	if !errors.As(err, &re) || len(re.Risks) == 0 || j.Len() != 0 || len(w.sent) != 0 {
+		t.Fatalf("apply of a plan that cuts users off: %v (journal %d bytes)", err, j.Len())
+	}
+	// Steps that leave everyone a way in have no such risk.
+	if risks := Guard(mustPlan(t, s, []string{"B", "C"}, c), s, c); len(risks) > 0 {
+		t.Errorf("B, C: %v", risks)
 	}
 }
 

@@ -825,8 +825,9 @@ func (m *Apply) reviewLines(w int) []string {
 		} else {
 			out = append(out, " "+st.Fail.Render("✗ Lockout risks: the apply is refused unless you accept them with !"))
 		}
-		for _, r := range risks {
-			out = append(out, indentWrap(Clean(r.Rule+" "+r.Account)+": ", Clean(r.Why), w-3, "   ")...)
+		for _, l := range RiskLines(risks) {
+			rule, rest, _ := strings.Cut(l, ": ")
+			out = append(out, indentWrap(rule+": ", rest, w-3, "   ")...)
 		}
 	} else {
 		out = append(out, " "+st.Pass.Render("✓ No lockout risk")+st.Muted.Render(": the guard found no account the plan cuts off"))

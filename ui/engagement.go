@@ -210,3 +210,13 @@ func (e *Engagement) Summary() string {
 	}
 	return fmt.Sprintf("%d findings fail · %d steps chosen", fail, len(e.Steps))
 }
+
+// RiskLines states the lockout risks for the screen (remediate's
+// summary, cleaned): the users simply cut off fold into one line.
+func RiskLines(risks []remediate.Risk) []string {
+	out := remediate.RiskSummary(risks)
+	for i := range out {
+		out[i] = Clean(out[i])
+	}
+	return out
+}

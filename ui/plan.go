@@ -808,14 +808,18 @@ func (m *Plan) previewLines(width int) []string {
 	add(head)
 
 	// Lockout risks first: they stop the apply.
+	cutOff := false
 	for _, r := range e.Risks {
-		add(para(s.Fail, fmt.Sprintf("✗ Lockout risk (%s) %s: %s", r.Rule, Clean(r.Account), Clean(r.Why)), width, 2)...)
+		cutOff = cutOff || r.Rule == remediate.RiskCutOff
+	}
+	for _, l := range RiskLines(e.Risks) {
+		add(para(s.Fail, "✗ Lockout risk: "+l, width, 2)...)
 	}
 	if len(e.Risks) > 0 {
 		add(para(s.Fail, "✗ The apply will be refused unless the operator accepts these risks.", width, 2)...)
 	}
 	for _, im := range e.Impact {
-		if len(im.LosesAll) > 0 {
+		if len(im.LosesAll) > 0 && !cutOff { // the cut-off risk says it already
 			add(para(s.Fail, fmt.Sprintf("✗ %s: %s every way into their mailbox: %s", im.Step, loseVerb(len(im.LosesAll)), names(im.LosesAll, 3)), width, 2)...)
 		}
 		if len(im.Regressions) > 0 {
