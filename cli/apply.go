@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -174,10 +175,13 @@ type applyRunResult struct {
 
 // changedError says the organisation changed between the preview and the
 // apply, so the plan the operator confirmed is not the one that would run.
-type changedError struct{ previewed, now int }
+type changedError struct {
+	previewed, now int
+	first          string // the first difference
+}
 
 func (e *changedError) Error() string {
-	return fmt.Sprintf("the organisation changed since it was discovered: the plan now makes %d writes where the preview showed %d (or other ones); nothing was written — review the new plan", e.now, e.previewed)
+	return fmt.Sprintf("the organisation changed since it was discovered: the plan made now differs from the preview (%d writes, %d previewed; first difference: %s); nothing was written — review the new plan", e.now, e.previewed, e.first)
 }
 
 // applyRun collects, plans, guards, applies (journalled), collects again
@@ -201,8 +205,10 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 	}
 	out.plan = plan
 	writes := plan.Writes()
-	if req.previewed != nil && !sameWrites(req.previewed.Writes(), writes) {
-		return out, &changedError{previewed: len(req.previewed.Writes()), now: len(writes)}
+	if req.previewed != nil {
+		if d := writesDiffer(req.previewed.Writes(), writes); d != "" {
+			return out, &changedError{previewed: len(req.previewed.Writes()), now: len(writes), first: d}
+		}
 	}
 	for _, ps := range plan.Steps {
 		switch {
@@ -261,20 +267,50 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 	return out, nil
 }
 
-// sameWrites reports whether two plans make the same writes (the same
-// changes to the same objects; times aside).
-func sameWrites(a, b []tenant.Write) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].ID != b[i].ID || a[i].Operation != b[i].Operation || a[i].Path != b[i].Path || a[i].Target != b[i].Target ||
-			!reflect.DeepEqual(a[i].Old, b[i].Old) || !reflect.DeepEqual(a[i].New, b[i].New) {
-			return false
+// writesDiffer says how two plans' writes differ ("" when they make the
+// same changes to the same objects, times aside).
+func writesDiffer(a, b []tenant.Write) string {
+	for i := range min(len(a), len(b)) {
+		x, y := a[i], b[i]
+		switch {
+		case x.ID != y.ID || x.Operation != y.Operation || x.Path != y.Path || x.Target != y.Target:
+			return fmt.Sprintf("write %d is now %s %s %s, was %s %s %s", i+1, y.ID, y.Operation, y.Target, x.ID, x.Operation, x.Target)
+		case !reflect.DeepEqual(unstamped(x, x.Old), unstamped(y, y.Old)):
+			return fmt.Sprintf("%s %s: the current values are now %v, were %v", y.ID, y.Target, y.Old, x.Old)
+		case !reflect.DeepEqual(unstamped(x, x.New), unstamped(y, y.New)):
+			return fmt.Sprintf("%s %s: it now sets %v, was to set %v", y.ID, y.Target, y.New, x.New)
 		}
 	}
-	return true
+	if len(a) != len(b) {
+		return fmt.Sprintf("%d writes now, %d previewed", len(b), len(a))
+	}
+	return ""
 }
+
+// unstamped is m without the values that are the write's own time: the
+// keys the writer stamps with its clock, and values planned as the
+// moment of the write (a revocation's time), which differ between a
+// preview and the plan made at the apply.
+func unstamped(w tenant.Write, m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if slices.Contains(w.Stamp, k) {
+			continue
+		}
+		// (to the second: the services record times to the second)
+		if t, ok := v.(time.Time); ok && t.Sub(w.At).Abs() < time.Second {
+			continue
+		}
+		if str, ok := v.(string); ok {
+			if t, err := time.Parse(time.RFC3339, str); err == nil && t.Sub(w.At).Abs() < time.Second {
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
 
 func (a *app) say(quiet bool, format string, args ...any) {
 	if !quiet {

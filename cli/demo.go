@@ -43,7 +43,7 @@ func newDemoCmd(a *app) *cobra.Command {
 				return err
 			}
 			return a.runWizard(cmd.Context(), ui.Options{Mode: "demo", Org: conn.label, AsOf: conn.cfg.AsOf, Backend: backend,
-				ReadOnly: o.readOnly, Resume: resume, ResumeFile: o.resume, SaveOnQuit: true})
+				ReadOnly: o.readOnly, Resume: resume, ResumeFile: o.resume, SaveOnQuit: true}, "harden365 demo --scenario "+t.scenario)
 		},
 	}
 	t.flags(cmd)

@@ -191,7 +191,7 @@ func saveNew(prefix, ext string, data []byte) (string, error) {
 
 // runWizard runs the wizard until the operator quits, then says where
 // the session was saved.
-func (a *app) runWizard(ctx context.Context, opts ui.Options) error {
+func (a *app) runWizard(ctx context.Context, opts ui.Options, resumeCmd string) error {
 	model := ui.NewWizard(opts)
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(a.io.In), tea.WithOutput(a.io.Out))
 	_, err := p.Run()
@@ -199,12 +199,8 @@ func (a *app) runWizard(ctx context.Context, opts ui.Options) error {
 		fmt.Fprintf(a.io.ErrOut, "The session could not be saved: %v\n", model.SaveErr)
 	}
 	if model.Saved != "" {
-		cmd := "harden365"
-		if opts.Mode == "demo" {
-			cmd += " demo"
-		}
-		fmt.Fprintf(a.io.Out, "Session saved to %s.\nContinue later with: %s --resume %s\nHandover report: harden365 report --session %s\n",
-			model.Saved, cmd, model.Saved, model.Saved)
+		fmt.Fprintf(a.io.Out, "Session saved to %s\nContinue later with: %s --resume %s\nHandover report: harden365 report --session %s\n",
+			model.Saved, resumeCmd, model.Saved, model.Saved)
 	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
@@ -236,11 +232,11 @@ func (a *app) runConnectWizard(ctx context.Context, o *wizardOptions, probe bool
 			},
 		}
 		return a.runWizard(ctx, ui.Options{Mode: "session", Org: conn.label, Backend: b, ReadOnly: true,
-			Resume: resume, ResumeFile: o.resume, SaveOnQuit: true})
+			Resume: resume, ResumeFile: o.resume, SaveOnQuit: true}, "harden365")
 	}
 	connect, err := a.connectOptions(probe, o)
 	if err != nil {
 		return err
 	}
-	return a.runWizard(ctx, ui.Options{Mode: "sign in", Connect: connect, ReadOnly: o.readOnly, SaveOnQuit: true})
+	return a.runWizard(ctx, ui.Options{Mode: "sign in", Connect: connect, ReadOnly: o.readOnly, SaveOnQuit: true}, "harden365")
 }

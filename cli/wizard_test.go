@@ -219,3 +219,37 @@ func TestWizardResume(t *testing.T) {
 		t.Error("the resumed snapshot is not the saved one")
 	}
 }
+
+// The wizard's apply plans again on the organisation collected just
+// before writing; a plan made later (other times) is the same plan, a
+// changed organisation is not.
+func TestWritesDiffer(t *testing.T) {
+	data, err := os.ReadFile("../ui/testdata/contoso.snapshot.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tenant.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []string{"B", "C", "SMTP-AUTH", "D", "E", "FED-MFA", "CA-LEGACY", "F"}
+	p1, err := remediate.NewPlan(s, steps, remediate.Choices{}, s.AsOf.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Later, and not on a whole second (the simulator's clock has
+	// fractions; the services record times to the second).
+	p2, _ := remediate.NewPlan(s, steps, remediate.Choices{}, s.AsOf.Add(2*time.Hour+1500*time.Millisecond))
+	if d := writesDiffer(p1.Writes(), p2.Writes()); d != "" {
+		t.Errorf("the same plan an hour later differs: %s", d)
+	}
+	changed, _ := tenant.Decode(data)
+	for i := range changed.Exchange.CASMailboxes {
+		changed.Exchange.CASMailboxes[i].ImapEnabled = false
+		changed.Exchange.CASMailboxes[i].PopEnabled = false
+	}
+	p3, _ := remediate.NewPlan(changed, steps, remediate.Choices{}, s.AsOf.Add(time.Hour))
+	if d := writesDiffer(p1.Writes(), p3.Writes()); d == "" {
+		t.Error("a plan for a changed organisation is taken for the previewed one")
+	}
+}
