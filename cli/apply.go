@@ -311,7 +311,6 @@ func unstamped(w tenant.Write, m map[string]any) map[string]any {
 	return out
 }
 
-
 func (a *app) say(quiet bool, format string, args ...any) {
 	if !quiet {
 		fmt.Fprintf(a.io.ErrOut, format, args...)
