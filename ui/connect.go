@@ -997,7 +997,7 @@ func (m *Connect) permsView(w int) string {
 
 func (m *Connect) formView(w int) string {
 	st := m.c.Styles
-	note := " " + st.Muted.Render(truncate(m.secretsWhere(), w-2))
+	note := wrapIndented(st, st.Muted.Render(m.secretsWhere()), w-2, 2)
 	if m.width >= wideConnect {
 		fw, _ := m.formSize()
 		right := w - fw - 3
@@ -1006,8 +1006,8 @@ func (m *Connect) formView(w int) string {
 		return lipgloss.JoinHorizontal(lipgloss.Top, l, " ", r)
 	}
 	lines := strings.Split(" "+strings.ReplaceAll(m.form.View(), "\n", "\n "), "\n")
-	lines = fitList(lines, m.height-2)
-	return strings.Join(append(lines, "", note), "\n")
+	lines = fitList(lines, m.height-1-len(note))
+	return strings.Join(append(append(lines, ""), note...), "\n")
 }
 
 func (m *Connect) signInView(w int) string {
