@@ -718,6 +718,10 @@ func invClassifyUA(ua string) invID {
 		return invID{platform: platform, client: "Outlook on the web", version: name, kind: invOWA}
 	}
 	name, ver := invProduct(ua)
+	if name == "" {
+		// Nothing to name it by ("/1.0"): say so rather than show a blank.
+		return invID{platform: platform, client: "Unknown client", version: ver, kind: invNamed}
+	}
 	return invID{platform: platform, client: name, version: ver, kind: invNamed}
 }
 
@@ -1014,7 +1018,7 @@ func (b *invBuilder) result() []ClientUse {
 	for _, g := range groups {
 		ma, row := g.classify(b.asOf)
 		out = append(out, ClientUse{
-			User: g.user, Platform: invOr(g.platform, "unknown"), Client: g.client, Version: g.version,
+			User: g.user, Platform: invOr(g.platform, "unknown"), Client: invOr(g.client, "Unknown client"), Version: g.version,
 			ModernAuth: ma, Source: g.sourceList(), TableRow: row,
 		})
 	}
