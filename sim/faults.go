@@ -453,7 +453,7 @@ func (s *Server) inject(service string, w http.ResponseWriter, r *http.Request, 
 		h.ServeHTTP(tw, r)
 		tw.flush()
 	case FaultReset:
-		resetConn(w)
+		resetConn(w, false)
 	case FaultResetMidBody:
 		tw := &truncWriter{ResponseWriter: w}
 		h.ServeHTTP(tw, r)
@@ -543,9 +543,13 @@ func (s *Server) faultTimeout(w http.ResponseWriter, r *http.Request) {
 
 // resetConn takes the connection from net/http and closes it with a TCP
 // reset (SO_LINGER 0): the client reads "connection reset by peer".
-func resetConn(w http.ResponseWriter) {
+// flush first sends what was written (a flush with nothing written would
+// send a 200's headers).
+func resetConn(w http.ResponseWriter, flush bool) {
 	rc := http.NewResponseController(w)
-	_ = rc.Flush()
+	if flush {
+		_ = rc.Flush()
+	}
 	conn, _, err := rc.Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
@@ -613,5 +617,5 @@ func (t *truncWriter) flushHalfThenReset() {
 	t.ResponseWriter.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	t.ResponseWriter.WriteHeader(t.status)
 	_, _ = t.ResponseWriter.Write(body[:len(body)/2])
-	resetConn(t.ResponseWriter)
+	resetConn(t.ResponseWriter, true)
 }

@@ -101,9 +101,15 @@ func TestFaultResets(t *testing.T) {
 		"exchange": {"Get-OrganizationConfig", "Get-CASMailbox", "Get-TransportConfig", "Get-User"},
 		"okta":     {"/api/v1/users", "/api/v1/apps", "/api/v1/groups", "/api/v1/zones"},
 	}
+	beforeAnswer, midBody := 0, 0
 	for service, list := range targets {
 		for _, target := range list {
-			_, err := faultDoWith(t, hc, base, service, target, "t")
+			r, err := faultDoWith(t, hc, base, service, target, "t")
+			if r.status == 0 {
+				beforeAnswer++
+			} else {
+				midBody++
+			}
 			if err == nil {
 				t.Errorf("%s %s: answered under resets: 1", service, target)
 			} else if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -121,9 +127,15 @@ func TestFaultResets(t *testing.T) {
 			t.Errorf("%s: faults %v, want %d resets", service, st.Faults, len(list))
 		}
 	}
-	if stats["graph"].Faults["reset"]+stats["exchange"].Faults["reset"]+stats["okta"].Faults["reset"] == 0 ||
-		stats["graph"].Faults["resetMidBody"]+stats["exchange"].Faults["resetMidBody"]+stats["okta"].Faults["resetMidBody"] == 0 {
+	before := stats["graph"].Faults["reset"] + stats["exchange"].Faults["reset"] + stats["okta"].Faults["reset"]
+	mid := stats["graph"].Faults["resetMidBody"] + stats["exchange"].Faults["resetMidBody"] + stats["okta"].Faults["resetMidBody"]
+	if before == 0 || mid == 0 {
 		t.Errorf("want both kinds of reset among %v", stats)
+	}
+	// A reset before the answer sends nothing (not even a status line);
+	// one halfway sends the status and part of the body.
+	if beforeAnswer != before || midBody != mid {
+		t.Errorf("%d requests got no answer, %d a partial one; the simulator reset %d before the answer, %d halfway", beforeAnswer, midBody, before, mid)
 	}
 }
 
