@@ -128,9 +128,18 @@ func writePermission(path string) string {
 	return ""
 }
 
-// explainWrite is explain for a write: the fix names the write permission.
+// explainWrite is explain for a write: the fix names the write permission;
+// a write that may have been made without its answer coming back (a 500
+// or 502 here; a dropped connection, a 504 or an answer cut short from
+// transient) is in doubt.
 func explainWrite(method, path string, err error) *collect.Failure {
 	f := explain("", err)
+	if f.InDoubt {
+		return f
+	}
+	if f.HTTPStatus == http.StatusInternalServerError || f.HTTPStatus == http.StatusBadGateway {
+		return collect.InDoubtFailure(f.HTTPStatus, fmt.Sprintf("%s %s: Microsoft Graph answered %d (%s)", method, path, f.HTTPStatus, f.Message))
+	}
 	out := *f
 	out.Message = fmt.Sprintf("%s %s: %s", method, path, f.Message)
 	if f.HTTPStatus == http.StatusForbidden {
