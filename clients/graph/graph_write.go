@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
+	khttp "github.com/microsoft/kiota-http-go"
 
 	"github.com/harden365/harden365/clients/collect"
 )
@@ -87,6 +88,12 @@ func (w *Writer) Call(ctx context.Context, method, path string, body map[string]
 	ri.Method = m
 	ri.SetUri(*u)
 	ri.Headers.TryAdd("Accept", "application/json")
+	// Sent uncompressed: Kiota's compression handler gzips a copy of the
+	// request but sets Content-Encoding on the header map it shares with
+	// the retry handler's, so a write resent after a 429 or 503 went out
+	// as an empty body marked gzip (Graph: 400, "could not be
+	// decompressed").
+	ri.AddRequestOptions([]abs.RequestOption{khttp.NewCompressionOptionsReference(false)})
 	if body != nil {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
