@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -162,16 +160,4 @@ func Cause(err error, timedOut bool, timeout time.Duration) string {
 		return "the connection was closed without an answer"
 	}
 	return err.Error()
-}
-
-// In says when a retry happens: "retrying in 12 s", "retrying in 250 ms",
-// "retrying now".
-func In(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "retrying now"
-	case d < time.Second:
-		return "retrying in " + strconv.FormatInt(d.Milliseconds(), 10) + " ms"
-	}
-	return "retrying in " + strconv.FormatFloat(math.Round(d.Seconds()*10)/10, 'f', -1, 64) + " s"
 }

@@ -236,7 +236,7 @@ func (c *Client) post(ctx context.Context, cmdlet, url string, body []byte, out 
 			}
 			tok = t
 			if hooks.Wait != nil {
-				hooks.Wait(0, "Exchange refused the access token ("+cmdlet+"); signed in again, retrying now")
+				hooks.Wait(0, "Exchange refused the access token ("+cmdlet+"); signed in again")
 			}
 			attempt-- // not a failure of the service
 			continue
@@ -310,14 +310,14 @@ func (c *Client) do(req *http.Request) (resp *http.Response, data []byte, rerr e
 }
 
 // wait sleeps for Retry-After (seconds, fractions allowed) or the module's
-// backoff, 2 s·2^attempt, reporting "why, retrying in 2 s".
+// backoff, 2 s·2^attempt, reporting why and how long.
 func (c *Client) wait(ctx context.Context, attempt int, retryAfter, why string, hooks Hooks) error {
 	d := time.Duration(float64(c.cfg.RetryBase) * math.Pow(2, float64(attempt)))
 	if s, err := strconv.ParseFloat(strings.TrimSpace(retryAfter), 64); err == nil && s >= 0 {
 		d = time.Duration(s * float64(time.Second))
 	}
 	if hooks.Wait != nil {
-		hooks.Wait(d, why+", "+collect.In(d))
+		hooks.Wait(d, why)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -129,7 +129,7 @@ func TestExchangeResetsGiveTheCleanSnapshot(t *testing.T) {
 		t.Errorf("%d resets, %d waits reported: %q", resets, len(waits), waits)
 	}
 	for _, w := range waits {
-		if !strings.Contains(w, "(Exchange, Get-") || !strings.Contains(w, ", retrying in ") {
+		if !strings.Contains(w, "(Exchange, Get-") {
 			t.Errorf("wait %q does not say what happened where", w)
 		}
 	}
@@ -155,7 +155,7 @@ func TestExchangePerCmdletServerErrors(t *testing.T) {
 	}
 	for id, ws := range r.waits {
 		for _, w := range ws {
-			if id != "exchange.Get-CASMailbox" || w != "Exchange unavailable (503, Get-CASMailbox), retrying in 10 ms" {
+			if id != "exchange.Get-CASMailbox" || w != "Exchange unavailable (503, Get-CASMailbox)" {
 				t.Errorf("%s: wait %q", id, w)
 			}
 		}

@@ -140,7 +140,7 @@ func TestGraphResetsGiveTheCleanSnapshot(t *testing.T) {
 		t.Fatal("no wait reported")
 	}
 	for _, w := range waits {
-		if !strings.Contains(w, "(Microsoft Graph) on GET /") || !strings.Contains(w, "retrying in 1 s") {
+		if !strings.Contains(w, "(Microsoft Graph) on GET /") {
 			t.Errorf("wait %q does not say what happened where", w)
 		}
 	}
@@ -166,7 +166,7 @@ func TestGraphPerPathThrottle(t *testing.T) {
 		t.Errorf("graph.users reported no wait at a 0.5 throttle")
 	}
 	for _, w := range c.waits[graph.TaskUsers] {
-		if !strings.HasPrefix(w, "throttled by Microsoft Graph on GET /v1.0/users, retrying") {
+		if w != "throttled by Microsoft Graph on GET /v1.0/users" {
 			t.Errorf("wait %q", w)
 		}
 	}

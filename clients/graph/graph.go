@@ -221,15 +221,15 @@ func options(rep *collect.Reporter) []abs.RequestOption {
 	}
 	return []abs.RequestOption{&khttp.RetryHandlerOptions{
 		ShouldRetry: func(_ time.Duration, attempt int, req *http.Request, resp *http.Response) bool {
-			rep.Wait(retryDelay(resp, attempt+1), waitMessage(req, resp, attempt+1))
+			rep.Wait(retryDelay(resp, attempt+1), waitMessage(req, resp))
 			return true
 		},
 	}}
 }
 
-// waitMessage says why a retry waits: "throttled by Microsoft Graph on
-// GET /v1.0/users, retrying in 2 s".
-func waitMessage(req *http.Request, resp *http.Response, attempt int) string {
+// waitMessage says why a retry waits (the Event's Wait says how long):
+// "throttled by Microsoft Graph on GET /v1.0/users".
+func waitMessage(req *http.Request, resp *http.Response) string {
 	what := fmt.Sprintf("HTTP %d from Microsoft Graph", resp.StatusCode)
 	switch cause := resp.Header.Get(causeHeader); {
 	case cause != "":
@@ -241,7 +241,7 @@ func waitMessage(req *http.Request, resp *http.Response, attempt int) string {
 	case resp.StatusCode == http.StatusGatewayTimeout:
 		what = "Microsoft Graph gateway timeout (504)"
 	}
-	return fmt.Sprintf("%s on %s %s, %s", what, req.Method, req.URL.Path, collect.In(retryDelay(resp, attempt)))
+	return fmt.Sprintf("%s on %s %s", what, req.Method, req.URL.Path)
 }
 
 // retryDelay estimates the wait Kiota's retry handler is about to make:

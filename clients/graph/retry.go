@@ -169,7 +169,7 @@ func (a *reauth) RoundTrip(req *http.Request) (*http.Response, error) {
 			Message: fmt.Sprintf("%s (the token was refused and a new one could not be had: %v)", text, rerr), Fix: FixTokenRejected}
 	}
 	if rep := collect.ReporterFrom(req.Context()); rep != nil {
-		rep.Wait(0, fmt.Sprintf("Microsoft Graph refused the access token (%s) on %s %s; signed in again, retrying now", code, req.Method, req.URL.Path))
+		rep.Wait(0, fmt.Sprintf("Microsoft Graph refused the access token (%s) on %s %s; signed in again", code, req.Method, req.URL.Path))
 	}
 	again := req.Clone(req.Context())
 	again.Header.Set("Authorization", "Bearer "+tok.Token)

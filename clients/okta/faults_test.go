@@ -128,7 +128,7 @@ func TestOktaResetsGiveTheCleanSnapshot(t *testing.T) {
 		t.Fatal("no wait reported")
 	}
 	for _, w := range waits {
-		if !strings.Contains(w, " from Okta on GET /") || !strings.Contains(w, ", retrying in ") {
+		if !strings.Contains(w, " (Okta, GET /") {
 			t.Errorf("wait %q does not say what happened where", w)
 		}
 	}
@@ -154,8 +154,8 @@ func TestOktaPerPathServerErrors(t *testing.T) {
 	}
 	for id, ws := range r.waits {
 		for _, w := range ws {
-			if (id != okta.SourceZones || !strings.HasPrefix(w, "HTTP 500 from Okta on GET /api/v1/zones, retrying in")) &&
-				(id != okta.SourceApps || !strings.HasPrefix(w, "HTTP 500 from Okta on GET /api/v1/apps, retrying in")) {
+			if (id != okta.SourceZones || w != "HTTP 500 (Okta, GET /api/v1/zones)") &&
+				(id != okta.SourceApps || w != "HTTP 500 (Okta, GET /api/v1/apps)") {
 				t.Errorf("%s: wait %q", id, w)
 			}
 		}
@@ -175,7 +175,7 @@ func TestOktaAttemptTimeoutIsRetried(t *testing.T) {
 	if r.snap != clean {
 		t.Error("the snapshot differs from the clean one")
 	}
-	if !someContains(r.allWaits(), "no answer within 300ms from Okta on GET /") {
+	if !someContains(r.allWaits(), "no answer within 300ms (Okta, GET /") {
 		t.Errorf("no wait names the timeout: %q", r.allWaits())
 	}
 	if el := time.Since(start); el > 20*time.Second {

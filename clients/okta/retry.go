@@ -113,7 +113,7 @@ func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body.Close()
 		}
 		if t.rep != nil {
-			t.rep.Wait(delay, fmt.Sprintf("%s from Okta on GET %s, %s", why, req.URL.Path, collect.In(delay)))
+			t.rep.Wait(delay, fmt.Sprintf("%s (Okta, GET %s)", why, req.URL.Path))
 		}
 		select {
 		case <-time.After(delay):
@@ -245,7 +245,7 @@ func (t *tokens) RoundTrip(req *http.Request) (*http.Response, error) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if t.rep != nil {
-		t.rep.Wait(0, fmt.Sprintf("Okta refused the access token on %s %s; got a new one, retrying now", req.Method, req.URL.Path))
+		t.rep.Wait(0, fmt.Sprintf("Okta refused the access token on %s %s; got a new one", req.Method, req.URL.Path))
 	}
 	return send(fresh)
 }
