@@ -72,6 +72,11 @@ func TestDiscoverUnderResetsEqualsClean(t *testing.T) {
 	if len(waits) == 0 {
 		t.Error("no wait reported")
 	}
+	n := 0
+	for _, w := range waits {
+		n += len(w)
+	}
+	t.Logf("faults %+v; %d waits reported", srv.FaultStats(), n)
 }
 
 // The tokens expire mid-run: Graph and Exchange renew theirs and collect
@@ -102,6 +107,7 @@ func TestDiscoverTokensExpireMidRun(t *testing.T) {
 	if oktaFailed == 0 {
 		t.Error("no Okta source failed with an expired API token")
 	}
+	t.Logf("tokens %+v; %d Okta sources failed", stats, oktaFailed)
 	if asJSON(t, clean.Users) != asJSON(t, faulty.Users) || asJSON(t, clean.Exchange) != asJSON(t, faulty.Exchange) {
 		t.Error("Graph or Exchange data differ after the renewal")
 	}
