@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -68,12 +69,17 @@ func assessRaw(t *testing.T, args ...string) string {
 	return out
 }
 
-// Throttling, server errors, dropped connections and a broken next page
-// change nothing but the retry counts (and, with the profile's small
-// pageSize, the page counts).
+// Throttling, server errors, dropped and reset connections, a broken next
+// page and heavier rates on some paths and cmdlets change nothing but the
+// retry counts (and, with the profile's small pageSize, the page counts).
 func TestAssessUnderFaultsEqualsClean(t *testing.T) {
 	profile := map[string]any{"seed": 7, "throttle": 0.10, "retryAfter": "10ms", "serverErrors": 0.02,
-		"timeouts": 0.02, "timeoutHold": "100ms", "brokenNextLink": 1, "pageSize": 5}
+		"timeouts": 0.02, "timeoutHold": "100ms", "brokenNextLink": 1, "pageSize": 5, "resets": 0.03,
+		"paths": map[string]any{
+			"/v1.0/users":    map[string]any{"throttle": 0.3},
+			"Get-CASMailbox": map[string]any{"serverErrors": 0.2, "resets": 0.1},
+			"/api/v1/users":  map[string]any{"resets": 0.15},
+		}}
 	for _, name := range sim.Builtins() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -150,6 +156,55 @@ func TestAssessForbiddenCmdletErrorsNamingRole(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// The tokens expire mid-run: Graph and Exchange get new ones and collect
+// as in the clean run; the Okta API token cannot be renewed, so the Okta
+// sources still running are errors naming the token, and the findings
+// that need them say error, never a pass on missing data.
+func TestAssessTokenExpiresMidRun(t *testing.T) {
+	for _, name := range sim.Builtins() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cf, _, cc, _ := faultView(t, assessRaw(t, "--scenario", name))
+			ff, _, fc, _ := faultView(t, assessRaw(t, "--scenario", faultScenario(t, name, map[string]any{"seed": 1, "expireTokens": 8, "pageSize": 5})))
+			clean := map[string]map[string]any{}
+			for _, c := range cc {
+				m := c.(map[string]any)
+				clean[m["id"].(string)] = m
+			}
+			oktaErrors := 0
+			for _, c := range fc {
+				m := c.(map[string]any)
+				id := m["id"].(string)
+				if m["service"] == "okta" && m["state"] == "error" && clean[id]["state"] == "ok" {
+					oktaErrors++
+					if m["httpStatus"] != 401.0 || !strings.Contains(fmt.Sprint(m["fix"]), "create a new one") {
+						t.Errorf("%s: %v, want a 401 saying to create a new API token", id, m)
+					}
+					continue
+				}
+				if !reflect.DeepEqual(m, clean[id]) {
+					t.Errorf("%s differs after the tokens expired:\nclean  %v\nfaults %v", id, clean[id], m)
+				}
+			}
+			if oktaErrors == 0 {
+				t.Errorf("no Okta source failed with the expired API token")
+			}
+			changed := 0
+			for id, c := range cf {
+				f := ff[id].(map[string]any)
+				if reflect.DeepEqual(c, f) {
+					continue
+				}
+				changed++
+				if f["status"] != "error" && f["status"] != c.(map[string]any)["status"] {
+					t.Errorf("%s: %v (clean %v): missing Okta data must be an error, not a verdict", id, f["status"], c.(map[string]any)["status"])
+				}
+			}
+			t.Logf("%d Okta sources failed, %d findings changed", oktaErrors, changed)
 		})
 	}
 }

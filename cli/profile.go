@@ -388,16 +388,24 @@ func (a *app) profileConn(ctx context.Context, p profile.Profile, secrets *profi
 			}
 			// Ask for the write scopes too (apply needs them); an app
 			// granted only the reads gets a read-only token.
-			tok, _, err := auth.OktaToken(ctx, cfg.OktaURL, p.OktaClientID, key, append(append([]string{}, auth.OktaReadScopes...), auth.OktaWriteScopes...), ep.http)
+			org, scopes := cfg.OktaURL, append(append([]string{}, auth.OktaReadScopes...), auth.OktaWriteScopes...)
+			tok, _, err := auth.OktaToken(ctx, org, p.OktaClientID, key, scopes, ep.http)
 			var oe *auth.OktaError
 			if errors.As(err, &oe) && oe.Code == "invalid_scope" {
 				a.log.Debug("okta: the service app has no write scopes; asking for the read scopes only")
-				tok, _, err = auth.OktaToken(ctx, cfg.OktaURL, p.OktaClientID, key, auth.OktaReadScopes, ep.http)
+				scopes = auth.OktaReadScopes
+				tok, _, err = auth.OktaToken(ctx, org, p.OktaClientID, key, scopes, ep.http)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("profile %s: %w", p.Name, err)
 			}
 			cfg.OktaToken = tok
+			// The access token lives an hour: a long run gets a new one
+			// when Okta refuses it.
+			cfg.OktaRenew = func(ctx context.Context) (string, error) {
+				tok, _, err := auth.OktaToken(ctx, org, p.OktaClientID, key, scopes, ep.http)
+				return tok, err
+			}
 		default:
 			tok, src, err := secrets.Get(p.Name, profile.OktaToken)
 			if err != nil {

@@ -46,6 +46,9 @@ type Config struct {
 	// OAuth access token.
 	OktaToken    string
 	OktaAuthMode string
+	// OktaRenew, with OktaAuthMode "Bearer", gets a new access token when
+	// Okta refuses the current one (okta.Config.Renew).
+	OktaRenew func(ctx context.Context) (string, error)
 
 	HTTPClient *http.Client
 	// AsOf is the date judged; sign-ins and logs are read for the 30 days
@@ -55,6 +58,9 @@ type Config struct {
 	PageSize int
 	// Concurrency bounds requests in flight per service (default 8).
 	Concurrency int
+	// RequestTimeout bounds each attempt of a request (0: each client's
+	// default): a read that takes longer is retried, a write is in doubt.
+	RequestTimeout time.Duration
 
 	// DNS, when set, checks each mail domain's records (SPF, DKIM, DMARC,
 	// MTA-STS, TLS-RPT, MX) with this resolver once Graph has listed the
@@ -69,14 +75,15 @@ type Config struct {
 	ProbeTargets []probe.Target
 }
 
-// SimConfig points every client at a simulator's base URL with the fixed
-// test token.
+// SimConfig points every client at a simulator's base URL with the
+// simulator's credential (versioned tokens, renewed when refused) and its
+// fixed Okta API token.
 func SimConfig(url string, asOf time.Time) Config {
 	url = strings.TrimRight(url, "/")
 	return Config{
 		Source:   "sim:" + url,
 		GraphURL: url, ExchangeURL: url, OktaURL: url,
-		Credential: auth.Static(auth.SimToken),
+		Credential: auth.NewSimCredential(),
 		OktaToken:  auth.SimToken,
 		AsOf:       asOf,
 	}
@@ -99,7 +106,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 		Tenant:        tenant.Tenant{ID: cfg.TenantID},
 	}
 	gcfg := graph.Config{BaseURL: cfg.GraphURL, Credential: cfg.Credential, HTTPClient: cfg.HTTPClient,
-		AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency}
+		AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout}
 
 	var tasks []collect.Task
 	gtasks, err := graph.Tasks(gcfg)
@@ -121,7 +128,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 		}
 	}
 	etasks := exchange.Tasks(exchange.Config{BaseURL: cfg.ExchangeURL, TenantID: tenantID, Credential: cfg.Credential,
-		HTTPClient: cfg.HTTPClient, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency})
+		HTTPClient: cfg.HTTPClient, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout})
 	if tenantID == "" {
 		for i := range etasks {
 			etasks[i].Run = func(context.Context, *collect.Reporter) (func(*tenant.Snapshot), error) {
@@ -133,8 +140,8 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 	tasks = append(tasks, etasks...)
 
 	if cfg.OktaURL != "" {
-		otasks, err := okta.Tasks(okta.Config{OrgURL: cfg.OktaURL, Token: cfg.OktaToken, AuthMode: cfg.OktaAuthMode,
-			HTTPClient: cfg.HTTPClient, AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency})
+		otasks, err := okta.Tasks(okta.Config{OrgURL: cfg.OktaURL, Token: cfg.OktaToken, AuthMode: cfg.OktaAuthMode, Renew: cfg.OktaRenew,
+			HTTPClient: cfg.HTTPClient, AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout})
 		if err != nil {
 			snap.SetStatus(tenant.SourceStatus{ID: "okta", Service: "okta", State: tenant.StateError, Error: err.Error()})
 		}

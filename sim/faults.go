@@ -9,7 +9,9 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +43,89 @@ type Faults struct {
 	// TimeoutHold bounds how long a timed-out request is held before its
 	// connection is dropped (default 2s).
 	TimeoutHold time.Duration `json:"-"`
+	// Resets is the rate of requests whose connection is reset: before
+	// any answer, or (with the handler run, so a write is made) in the
+	// middle of the body.
+	Resets float64 `json:"resets"`
+	// ExpireTokens, when > 0, makes each service's ExpireTokens-th API
+	// request find its token expired: that request and every later one
+	// carrying a token the service had seen by then are answered with the
+	// service's real 401; a token it never saw (a renewed one) is served.
+	// Once per service.
+	ExpireTokens int `json:"expireTokens"`
+	// Paths overrides the rates for requests under a path prefix ("/v1.0/users")
+	// or of a cmdlet ("Get-CASMailbox"): a rate it gives replaces the
+	// global one, a rate it leaves out is the global one. A cmdlet entry
+	// wins over a path; the longest path prefix wins over shorter ones.
+	Paths map[string]Rates `json:"paths"`
+}
+
+// Rates are the per-request fault rates of a Paths entry; nil is "as the
+// profile says".
+type Rates struct {
+	Throttle     *float64 `json:"throttle,omitempty"`
+	ServerErrors *float64 `json:"serverErrors,omitempty"`
+	Timeouts     *float64 `json:"timeouts,omitempty"`
+	Resets       *float64 `json:"resets,omitempty"`
+}
+
+// rates are resolved rates.
+type rates struct{ throttle, serverErrors, timeouts, resets float64 }
+
+func (r rates) check(where string) error {
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"throttle", r.throttle}, {"serverErrors", r.serverErrors}, {"timeouts", r.timeouts}, {"resets", r.resets}} {
+		if x.v < 0 || x.v > 1 || math.IsNaN(x.v) {
+			return fmt.Errorf("fault profile: %s%s: %v is not a rate in [0, 1]", where, x.name, x.v)
+		}
+	}
+	if r.throttle+r.serverErrors+r.timeouts+r.resets > 1 {
+		return fmt.Errorf("fault profile: %sthrottle + serverErrors + timeouts + resets exceed 1", where)
+	}
+	return nil
+}
+
+func (r rates) over(o Rates) rates {
+	for _, x := range []struct {
+		to   *float64
+		from *float64
+	}{{&r.throttle, o.Throttle}, {&r.serverErrors, o.ServerErrors}, {&r.timeouts, o.Timeouts}, {&r.resets, o.Resets}} {
+		if x.from != nil {
+			*x.to = *x.from
+		}
+	}
+	return r
+}
+
+func (f *Faults) global() rates {
+	return rates{f.Throttle, f.ServerErrors, f.Timeouts, f.Resets}
+}
+
+// ratesFor resolves the rates of one request.
+func (f *Faults) ratesFor(path, cmdlet string) rates {
+	g := f.global()
+	if len(f.Paths) == 0 {
+		return g
+	}
+	if cmdlet != "" {
+		for k, o := range f.Paths {
+			if !strings.HasPrefix(k, "/") && strings.EqualFold(k, cmdlet) {
+				return g.over(o)
+			}
+		}
+	}
+	best := ""
+	for k := range f.Paths {
+		if strings.HasPrefix(k, "/") && strings.HasPrefix(path, k) && len(k) > len(best) {
+			best = k
+		}
+	}
+	if best != "" {
+		return g.over(f.Paths[best])
+	}
+	return g
 }
 
 // ParseFaults reads a fault profile.
@@ -71,13 +156,24 @@ func ParseFaults(data []byte) (*Faults, error) {
 		}
 		*d.to = v
 	}
-	for name, r := range map[string]float64{"throttle": f.Throttle, "serverErrors": f.ServerErrors, "timeouts": f.Timeouts} {
-		if r < 0 || r > 1 || math.IsNaN(r) {
-			return nil, fmt.Errorf("fault profile: %s: %v is not a rate in [0, 1]", name, r)
+	if err := f.global().check(""); err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(f.Paths))
+	for k := range f.Paths {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.TrimSpace(k) == "" {
+			return nil, errors.New("fault profile: paths: an empty path or cmdlet")
+		}
+		if err := f.global().over(f.Paths[k]).check("paths: " + k + ": "); err != nil {
+			return nil, err
 		}
 	}
-	if f.Throttle+f.ServerErrors+f.Timeouts > 1 {
-		return nil, errors.New("fault profile: throttle + serverErrors + timeouts exceed 1")
+	if f.ExpireTokens < 0 {
+		return nil, errors.New("fault profile: expireTokens is negative")
 	}
 	if f.PageSize < 0 {
 		return nil, errors.New("fault profile: pageSize is negative")
@@ -123,10 +219,12 @@ const (
 	FaultForbidden
 	FaultBrokenPage502
 	FaultBrokenPageTruncated
+	FaultReset        // the connection is reset before any answer
+	FaultResetMidBody // the handler runs; the connection is reset halfway through its answer
 )
 
 func (f Fault) String() string {
-	return [...]string{"none", "throttle", "serverError", "timeout", "forbidden", "brokenPage502", "brokenPageTruncated"}[f]
+	return [...]string{"none", "throttle", "serverError", "timeout", "forbidden", "brokenPage502", "brokenPageTruncated", "reset", "resetMidBody"}[f]
 }
 
 // injector applies a profile. Each decision is a pure function of (seed,
@@ -140,10 +238,84 @@ type injector struct {
 	seen   map[string]int  // key -> requests so far
 	last   map[string]bool // key -> the previous one was faulted
 	broken int             // next-page requests broken so far
+	counts map[string]map[Fault]int
+	tokens map[string]*tokenState // service -> its tokens (ExpireTokens)
+}
+
+// tokenState is what one service knows of the tokens it was sent.
+type tokenState struct {
+	requests int             // API requests with a token
+	seen     map[string]bool // tokens sent so far
+	expired  map[string]bool // tokens it now refuses
+	refused  int             // requests answered 401 for an expired token
 }
 
 func newInjector(f *Faults) *injector {
-	return &injector{f: f, seen: map[string]int{}, last: map[string]bool{}}
+	return &injector{f: f, seen: map[string]int{}, last: map[string]bool{}, counts: map[string]map[Fault]int{}, tokens: map[string]*tokenState{}}
+}
+
+// tokenExpired reports whether service refuses token as expired, and
+// expires the tokens it has seen on its ExpireTokens-th request.
+func (in *injector) tokenExpired(service, token string) bool {
+	if in.f.ExpireTokens <= 0 || token == "" {
+		return false
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	st := in.tokens[service]
+	if st == nil {
+		st = &tokenState{seen: map[string]bool{}, expired: map[string]bool{}}
+		in.tokens[service] = st
+	}
+	st.requests++
+	if st.expired[token] {
+		st.refused++
+		return true
+	}
+	st.seen[token] = true
+	if st.requests == in.f.ExpireTokens {
+		for t := range st.seen {
+			st.expired[t] = true
+		}
+		st.refused++
+		return true
+	}
+	return false
+}
+
+// FaultStats counts what a fault profile did, per service.
+type FaultStats struct {
+	// Faults counts the injected faults by kind (Fault.String()).
+	Faults map[string]int `json:"faults"`
+	// Tokens counts, with ExpireTokens, the distinct tokens the service
+	// was sent, how many of them it expired, and the requests it refused
+	// for an expired token.
+	TokensSeen    int `json:"tokensSeen"`
+	TokensExpired int `json:"tokensExpired"`
+	TokenRefusals int `json:"tokenRefusals"`
+}
+
+// FaultStats returns what the fault profile did so far, per service (nil
+// without a profile).
+func (s *Server) FaultStats() map[string]FaultStats {
+	in := s.faults
+	if in == nil {
+		return nil
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := map[string]FaultStats{}
+	for _, name := range services {
+		st := FaultStats{Faults: map[string]int{}}
+		for f, n := range in.counts[name] {
+			st.Faults[f.String()] = n
+		}
+		if ts := in.tokens[name]; ts != nil {
+			st.TokensSeen, st.TokensExpired, st.TokenRefusals = len(ts.seen), len(ts.expired), ts.refused
+		}
+		out[name] = st
+	}
+	return out
 }
 
 // requestKey identifies a request for the per-key counter: method, path,
@@ -196,18 +368,30 @@ func (in *injector) decide(service string, r *http.Request, cmdlet string) Fault
 				fault = FaultBrokenPageTruncated
 			}
 		} else {
+			rt := in.f.ratesFor(r.URL.Path, cmdlet)
 			u := rng.Float64()
 			switch {
-			case u < in.f.Throttle:
+			case u < rt.throttle:
 				fault = FaultThrottle
-			case u < in.f.Throttle+in.f.ServerErrors:
+			case u < rt.throttle+rt.serverErrors:
 				fault = FaultServerError
-			case u < in.f.Throttle+in.f.ServerErrors+in.f.Timeouts:
+			case u < rt.throttle+rt.serverErrors+rt.timeouts:
 				fault = FaultTimeout
+			case u < rt.throttle+rt.serverErrors+rt.timeouts+rt.resets:
+				fault = FaultReset
+				if rng.IntN(2) == 1 {
+					fault = FaultResetMidBody
+				}
 			}
 		}
 	}
 	in.last[key] = fault != NoFault
+	if fault != NoFault {
+		if in.counts[service] == nil {
+			in.counts[service] = map[Fault]int{}
+		}
+		in.counts[service][fault]++
+	}
 	in.mu.Unlock()
 	return fault
 }
@@ -268,6 +452,12 @@ func (s *Server) inject(service string, w http.ResponseWriter, r *http.Request, 
 		tw := &truncWriter{ResponseWriter: w}
 		h.ServeHTTP(tw, r)
 		tw.flush()
+	case FaultReset:
+		resetConn(w, false)
+	case FaultResetMidBody:
+		tw := &truncWriter{ResponseWriter: w}
+		h.ServeHTTP(tw, r)
+		tw.flushHalfThenReset()
 	default:
 		return false
 	}
@@ -351,6 +541,40 @@ func (s *Server) faultTimeout(w http.ResponseWriter, r *http.Request) {
 	panic(http.ErrAbortHandler)
 }
 
+// resetConn takes the connection from net/http and closes it with a TCP
+// reset (SO_LINGER 0): the client reads "connection reset by peer".
+// flush first sends what was written (a flush with nothing written would
+// send a 200's headers).
+func resetConn(w http.ResponseWriter, flush bool) {
+	rc := http.NewResponseController(w)
+	if flush {
+		_ = rc.Flush()
+	}
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// expiredToken answers the service's real 401 for an expired token.
+func (s *Server) expiredToken(service string, w http.ResponseWriter, r *http.Request) {
+	switch service {
+	case "graph":
+		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
+		s.graphError(w, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
+	case "exchange":
+		// As for a missing token: an empty 401 with the challenge.
+		w.Header().Set("WWW-Authenticate", `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	default:
+		s.oktaError(w, r, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+	}
+}
+
 // truncWriter keeps the handler's response and sends its status, headers
 // and the first half of its body.
 type truncWriter struct {
@@ -380,4 +604,18 @@ func (t *truncWriter) flush() {
 	t.ResponseWriter.Header().Del("Content-Length")
 	t.ResponseWriter.WriteHeader(t.status)
 	_, _ = t.ResponseWriter.Write(body[:len(body)/2])
+}
+
+// flushHalfThenReset sends the status, the headers with the whole body's
+// Content-Length and the first half of the body, then resets the
+// connection.
+func (t *truncWriter) flushHalfThenReset() {
+	if t.status == 0 {
+		t.status = http.StatusOK
+	}
+	body := t.buf.Bytes()
+	t.ResponseWriter.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	t.ResponseWriter.WriteHeader(t.status)
+	_, _ = t.ResponseWriter.Write(body[:len(body)/2])
+	resetConn(t.ResponseWriter, true)
 }

@@ -105,6 +105,12 @@ func faultServer(t *testing.T, f Faults, pageSize int) string {
 // as target, "okta"), returning err when the connection failed.
 func faultDo(t *testing.T, base, service, target string) (faultResp, error) {
 	t.Helper()
+	return faultDoWith(t, &http.Client{Timeout: 5 * time.Second}, base, service, target, "t")
+}
+
+// faultDoWith is faultDo with a client and a token.
+func faultDoWith(t *testing.T, hc *http.Client, base, service, target, token string) (faultResp, error) {
+	t.Helper()
 	var req *http.Request
 	var err error
 	switch service {
@@ -112,18 +118,18 @@ func faultDo(t *testing.T, base, service, target string) (faultResp, error) {
 		body := fmt.Sprintf(`{"CmdletInput":{"CmdletName":%q,"Parameters":{}}}`, target)
 		req, err = http.NewRequest(http.MethodPost, base+"/adminapi/beta/"+mustLoad(t).TenantID()+"/InvokeCommand", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer t")
+		req.Header.Set("Authorization", "Bearer "+token)
 	case "okta":
 		req, err = http.NewRequest(http.MethodGet, base+target, nil)
-		req.Header.Set("Authorization", "SSWS t")
+		req.Header.Set("Authorization", "SSWS "+token)
 	default:
 		req, err = http.NewRequest(http.MethodGet, base+target, nil)
-		req.Header.Set("Authorization", "Bearer t")
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return faultResp{}, err
 	}

@@ -162,7 +162,8 @@ func (s *Server) Handler() http.Handler {
 }
 
 // service wraps a service's handler: counts it, adds latency, checks the
-// token with the service's own 401.
+// token with the service's own 401 (and, under a fault profile, whether
+// it has expired), then applies the profile.
 func (s *Server) service(name string, auth func(http.ResponseWriter, *http.Request) bool, h http.Handler) http.Handler {
 	counter := s.requests[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -179,6 +180,10 @@ func (s *Server) service(name string, auth func(http.ResponseWriter, *http.Reque
 			}
 		}
 		if auth != nil && !auth(w, r) {
+			return
+		}
+		if s.faults != nil && auth != nil && s.faults.tokenExpired(name, bearer(r, "Bearer", "SSWS")) {
+			s.expiredToken(name, w, r)
 			return
 		}
 		if s.inject(name, w, r, h) {
@@ -227,7 +232,11 @@ func (s *Server) endpointInfo() []map[string]any {
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"requests": s.Requests()})
+	out := map[string]any{"requests": s.Requests()}
+	if fs := s.FaultStats(); fs != nil {
+		out["faults"] = fs
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // bearer returns the token of "Authorization: <scheme> <token>" when the

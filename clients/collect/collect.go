@@ -6,7 +6,10 @@ package collect
 
 import (
 	"context"
+	"errors"
+	"io"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/harden365/harden365/tenant"
@@ -99,6 +102,62 @@ type Failure struct {
 	HTTPStatus int
 	Message    string
 	Fix        string
+	// InDoubt: a write that may or may not have been made (InDoubtFailure).
+	InDoubt bool
 }
 
 func (f *Failure) Error() string { return f.Message }
+
+// A write whose request may have reached the service without its answer
+// coming back (a connection reset or dropped, no answer in time, a
+// 500/502/504, an answer cut short) may or may not have been made: it is
+// in doubt, and it is never resent.
+const inDoubtNote = "the write is in doubt: it may or may not have been made, and it was not resent"
+
+// InDoubtFailure is the Failure of a write in doubt: what happened (why),
+// with the service's HTTP status when there was one.
+func InDoubtFailure(status int, why string) *Failure {
+	return &Failure{HTTPStatus: status, Message: why + ": " + inDoubtNote, InDoubt: true,
+		Fix: "collect again (or look in the admin centre) to see whether it was made before applying again"}
+}
+
+// IsInDoubt reports whether err is a write in doubt.
+func IsInDoubt(err error) bool {
+	var f *Failure
+	return errors.As(err, &f) && f.InDoubt
+}
+
+type reporterKey struct{}
+
+// WithReporter returns ctx carrying rep, for the HTTP layers below an
+// SDK (token renewal, timeouts) to report their waits on.
+func WithReporter(ctx context.Context, rep *Reporter) context.Context {
+	if rep == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, reporterKey{}, rep)
+}
+
+// ReporterFrom returns the reporter ctx carries, or nil.
+func ReporterFrom(ctx context.Context) *Reporter {
+	rep, _ := ctx.Value(reporterKey{}).(*Reporter)
+	return rep
+}
+
+// Cause names a failure below HTTP for a progress message or an error:
+// "the connection was reset", "no answer within 1m0s", "the answer was
+// cut short", else the error's own text. timeout is the attempt's limit,
+// reported when the attempt's own deadline ended it.
+func Cause(err error, timedOut bool, timeout time.Duration) string {
+	switch {
+	case timedOut:
+		return "no answer within " + timeout.String()
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return "the connection was reset"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the answer was cut short"
+	case errors.Is(err, io.EOF):
+		return "the connection was closed without an answer"
+	}
+	return err.Error()
+}

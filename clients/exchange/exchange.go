@@ -15,11 +15,13 @@ import (
 	"net/http/cookiejar"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/harden365/harden365/clients/auth"
 	"github.com/harden365/harden365/clients/collect"
 )
 
@@ -45,14 +47,18 @@ type Config struct {
 	// Concurrency is the most requests in flight at once over every
 	// cmdlet of one client (default 8; retries wait outside it).
 	Concurrency int
+	// RequestTimeout bounds each attempt, its answer read whole (default
+	// 5 minutes): a read that takes longer is retried, a write is in doubt.
+	RequestTimeout time.Duration
 }
 
 // Client invokes cmdlets.
 type Client struct {
-	cfg  Config
-	http *http.Client
-	conn string        // connection-id, stable per client (session affinity)
-	sem  chan struct{} // requests in flight
+	cfg      Config
+	http     *http.Client
+	conn     string        // connection-id, stable per client (session affinity)
+	sem      chan struct{} // requests in flight
+	answered atomic.Bool   // a request was answered 200 (its token was good)
 }
 
 // New returns a client. The HTTP client gets a cookie jar: following a
@@ -74,7 +80,10 @@ func New(cfg Config) *Client {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
 	}
-	hc := &http.Client{Timeout: 5 * time.Minute}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 5 * time.Minute
+	}
+	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
 		c := *cfg.HTTPClient
 		hc = &c
@@ -137,11 +146,29 @@ func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]an
 	return rows, nil
 }
 
+// post sends one page's request, retrying what may be retried and
+// reporting each wait:
+//
+//   - 429 and 503 (the service refused; nothing was done): after
+//     Retry-After or the module's backoff, reads and writes alike;
+//   - 401: once, with a renewed token (the service did nothing); a second
+//     401, or no new token, is an error naming the sign-in;
+//   - a reset or dropped connection, no answer within RequestTimeout, a
+//     500/502/504, an answer cut short: a read (Get- and every other
+//     non-write cmdlet, idempotent) is retried; a write may have been
+//     made, so it is not resent but reported in doubt.
 func (c *Client) post(ctx context.Context, cmdlet, url string, body []byte, out any, hooks Hooks) error {
+	write := isWriteCmdlet(cmdlet)
+	opts := policy.TokenRequestOptions{Scopes: []string{Scope}}
+	renewed := false
+	var tok azcore.AccessToken
 	for attempt := 0; ; attempt++ {
-		tok, err := c.cfg.Credential.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{Scope}})
-		if err != nil {
-			return &collect.Failure{Message: "getting a token for Exchange Online: " + err.Error(), Fix: "sign in again"}
+		if tok.Token == "" {
+			t, err := c.cfg.Credential.GetToken(ctx, opts)
+			if err != nil {
+				return &collect.Failure{Message: "getting a token for Exchange Online: " + auth.Explain(err).Error(), Fix: "sign in again"}
+			}
+			tok = t
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
@@ -160,67 +187,130 @@ func (c *Client) post(ctx context.Context, cmdlet, url string, body []byte, out 
 		req.Header.Set("client-request-id", newID())
 		req.Header.Set("User-Agent", "harden365")
 
-		resp, data, rerr, err := c.do(req)
-		if err != nil {
+		resp, data, rerr, timedOut, err := c.do(req)
+		// Below HTTP: nothing, or not all of the answer, came back.
+		if err != nil || rerr != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			why := collect.Cause(errors.Join(err, rerr), timedOut, c.cfg.RequestTimeout)
+			if write {
+				status := 0
+				if resp != nil {
+					status = resp.StatusCode
+				}
+				return collect.InDoubtFailure(status, cmdlet+": "+why+" after the request was sent")
+			}
 			if attempt < c.cfg.MaxRetries {
-				if werr := c.wait(ctx, attempt, "", "Exchange connection failed ("+err.Error()+")", hooks); werr != nil {
+				if werr := c.wait(ctx, attempt, "", why+" (Exchange, "+cmdlet+")", hooks); werr != nil {
 					return werr
 				}
 				continue
 			}
-			return &collect.Failure{Message: cmdlet + ": " + err.Error()}
+			return &collect.Failure{Message: cmdlet + ": " + why + fmt.Sprintf(" (%d attempts)", attempt+1), Fix: "Exchange Online could not be reached reliably; try again later"}
 		}
-		if rerr == nil && resp.StatusCode == http.StatusOK {
+		switch st := resp.StatusCode; {
+		case st == http.StatusOK:
 			if err := json.Unmarshal(data, out); err != nil {
+				if write {
+					return collect.InDoubtFailure(st, cmdlet+": the answer is unreadable ("+err.Error()+")")
+				}
 				if attempt < c.cfg.MaxRetries { // a truncated page: the same link succeeds on retry
-					if werr := c.wait(ctx, attempt, "", "Exchange sent a broken page", hooks); werr != nil {
+					if werr := c.wait(ctx, attempt, "", "a broken page from Exchange ("+cmdlet+")", hooks); werr != nil {
 						return werr
 					}
 					continue
 				}
-				return &collect.Failure{HTTPStatus: resp.StatusCode, Message: cmdlet + ": undecodable response: " + err.Error()}
+				return &collect.Failure{HTTPStatus: st, Message: cmdlet + ": undecodable response: " + err.Error()}
 			}
+			c.answered.Store(true)
 			return nil
-		}
-		retryable := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
-			resp.StatusCode == http.StatusGatewayTimeout || resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusInternalServerError || rerr != nil
-		if retryable && attempt < c.cfg.MaxRetries {
-			why := fmt.Sprintf("Exchange answered %d", resp.StatusCode)
-			if resp.StatusCode == http.StatusTooManyRequests {
-				why = "throttled by Exchange"
+		case st == http.StatusUnauthorized && !renewed:
+			renewed = true
+			t, rerr := auth.Renew(ctx, c.cfg.Credential, opts, tok.Token)
+			if rerr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return c.refused(cmdlet, data, "and a new one could not be had: "+rerr.Error())
 			}
-			if werr := c.wait(ctx, attempt, resp.Header.Get("Retry-After"), why, hooks); werr != nil {
-				return werr
+			tok = t
+			if hooks.Wait != nil {
+				hooks.Wait(0, "Exchange refused the access token ("+cmdlet+"); signed in again")
 			}
+			attempt-- // not a failure of the service
 			continue
+		case st == http.StatusUnauthorized:
+			return c.refused(cmdlet, data, "again, after it was renewed")
+		case st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable:
+			if attempt < c.cfg.MaxRetries {
+				why := fmt.Sprintf("Exchange unavailable (%d, %s)", st, cmdlet)
+				if st == http.StatusTooManyRequests {
+					why = "throttled by Exchange (" + cmdlet + ")"
+				}
+				if werr := c.wait(ctx, attempt, resp.Header.Get("Retry-After"), why, hooks); werr != nil {
+					return werr
+				}
+				continue
+			}
+		case st == http.StatusInternalServerError || st == http.StatusBadGateway || st == http.StatusGatewayTimeout:
+			if write {
+				f := explain(cmdlet, st, data).(*collect.Failure)
+				return collect.InDoubtFailure(st, f.Message)
+			}
+			if attempt < c.cfg.MaxRetries {
+				if werr := c.wait(ctx, attempt, resp.Header.Get("Retry-After"), fmt.Sprintf("Exchange answered %d (%s)", st, cmdlet), hooks); werr != nil {
+					return werr
+				}
+				continue
+			}
 		}
 		return explain(cmdlet, resp.StatusCode, data)
 	}
 }
 
+// refused is the error of a 401 the client cannot get past. Before any
+// answer it is most likely the app's set-up; after answers, the sign-in.
+func (c *Client) refused(cmdlet string, body []byte, how string) error {
+	if !c.answered.Load() {
+		f := explain(cmdlet, http.StatusUnauthorized, body).(*collect.Failure)
+		f.Message += " (the token was refused " + how + ")"
+		f.Fix = "sign in again; if it persists, " + f.Fix
+		return f
+	}
+	return &collect.Failure{HTTPStatus: http.StatusUnauthorized,
+		Message: fmt.Sprintf("%s: 401 Unauthorized: Exchange Online refused the access token %s", cmdlet, how),
+		Fix:     FixSignIn}
+}
+
+// FixSignIn is the Fix of a token refused in the middle of a run.
+const FixSignIn = "sign in again (the access token expired or was revoked during the run, and could not be renewed)"
+
 // do sends req and reads the whole body with at most Concurrency requests
-// in flight; err is the transport's, rerr the body's.
-func (c *Client) do(req *http.Request) (resp *http.Response, data []byte, rerr, err error) {
+// in flight, within RequestTimeout; err is the transport's, rerr the
+// body's, timedOut says the attempt's own time ran out.
+func (c *Client) do(req *http.Request) (resp *http.Response, data []byte, rerr error, timedOut bool, err error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-req.Context().Done():
-		return nil, nil, nil, req.Context().Err()
+		return nil, nil, nil, false, req.Context().Err()
 	}
 	defer func() { <-c.sem }()
-	resp, err = c.http.Do(req)
+	parent := req.Context()
+	ctx, cancel := context.WithTimeout(parent, c.cfg.RequestTimeout)
+	defer cancel()
+	defer func() { timedOut = (err != nil || rerr != nil) && parent.Err() == nil && ctx.Err() != nil }()
+	resp, err = c.http.Do(req.WithContext(ctx))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, false, err
 	}
 	data, rerr = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp, data, rerr, nil
+	return resp, data, rerr, false, nil
 }
 
 // wait sleeps for Retry-After (seconds, fractions allowed) or the module's
-// backoff, 2 s·2^attempt.
+// backoff, 2 s·2^attempt, reporting why and how long.
 func (c *Client) wait(ctx context.Context, attempt int, retryAfter, why string, hooks Hooks) error {
 	d := time.Duration(float64(c.cfg.RetryBase) * math.Pow(2, float64(attempt)))
 	if s, err := strconv.ParseFloat(strings.TrimSpace(retryAfter), 64); err == nil && s >= 0 {

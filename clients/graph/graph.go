@@ -46,6 +46,10 @@ const Scope = "https://graph.microsoft.com/.default"
 
 const defaultConcurrency = 8
 
+// DefaultRequestTimeout is the time an attempt may take (the SDK's own
+// default for a whole call).
+const DefaultRequestTimeout = 100 * time.Second
+
 // SignInWindow is how far back from AsOf sign-ins are collected.
 const SignInWindow = 30 * 24 * time.Hour
 
@@ -75,10 +79,15 @@ type Config struct {
 	BaseURL string
 	// Credential is asked for Scope.
 	Credential azcore.TokenCredential
-	// HTTPClient is optional. Its Transport (and Timeout) are kept; the
-	// Graph middleware (retry on 429/503/504, redirects, compression) is
-	// put in front of it, and redirects are left to that middleware.
+	// HTTPClient is optional. Its Transport (and Timeout, over a whole
+	// call with its retries) are kept; the Graph middleware (retry on
+	// 429/503/504, redirects, compression) is put in front of it, and
+	// redirects are left to that middleware.
 	HTTPClient *http.Client
+	// RequestTimeout bounds each attempt of a request, its answer read
+	// whole (default DefaultRequestTimeout): a read that takes longer is
+	// retried like a dropped connection, a write is in doubt.
+	RequestTimeout time.Duration
 	// AsOf: sign-ins are collected for the SignInWindow before it (zero:
 	// today, midnight UTC).
 	AsOf time.Time
@@ -107,12 +116,15 @@ func newClient(cfg Config) (*client, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = defaultConcurrency
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	auth, err := kauth.NewAzureIdentityAuthenticationProviderWithScopes(cfg.Credential, []string{Scope})
 	if err != nil {
 		return nil, fmt.Errorf("graph: %w", err)
 	}
 	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
-		auth, nil, nil, httpClient(cfg.HTTPClient, cfg.Concurrency))
+		auth, nil, nil, httpClient(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("graph: %w", err)
 	}
@@ -121,9 +133,12 @@ func newClient(cfg Config) (*client, error) {
 }
 
 // httpClient builds the HTTP client: Graph's default middleware over the
-// caller's transport, with at most limit requests in flight.
-func httpClient(hc *http.Client, limit int) *http.Client {
-	c := &http.Client{Timeout: 100 * time.Second}
+// caller's transport, with at most cfg.Concurrency requests in flight,
+// each attempt bounded by cfg.RequestTimeout, a refused token renewed
+// once.
+func httpClient(cfg Config) *http.Client {
+	hc := cfg.HTTPClient
+	c := &http.Client{}
 	var parent http.RoundTripper
 	if hc != nil {
 		cp := *hc
@@ -138,7 +153,7 @@ func httpClient(hc *http.Client, limit int) *http.Client {
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	opts := msgraphsdk.GetDefaultClientOptions()
 	c.Transport = khttp.NewCustomTransportWithParentTransport(
-		&limiter{next: &transient{next: parent}, sem: make(chan struct{}, limit)},
+		&limiter{next: &reauth{next: &transient{next: parent, timeout: cfg.RequestTimeout}, cred: cfg.Credential}, sem: make(chan struct{}, cfg.Concurrency)},
 		msgraphcore.GetDefaultMiddlewaresWithOptions(&opts)...)
 	return c
 }
@@ -206,10 +221,27 @@ func options(rep *collect.Reporter) []abs.RequestOption {
 	}
 	return []abs.RequestOption{&khttp.RetryHandlerOptions{
 		ShouldRetry: func(_ time.Duration, attempt int, req *http.Request, resp *http.Response) bool {
-			rep.Wait(retryDelay(resp, attempt+1), fmt.Sprintf("HTTP %d from %s; retrying", resp.StatusCode, req.URL.Path))
+			rep.Wait(retryDelay(resp, attempt+1), waitMessage(req, resp))
 			return true
 		},
 	}}
+}
+
+// waitMessage says why a retry waits (the Event's Wait says how long):
+// "throttled by Microsoft Graph on GET /v1.0/users".
+func waitMessage(req *http.Request, resp *http.Response) string {
+	what := fmt.Sprintf("HTTP %d from Microsoft Graph", resp.StatusCode)
+	switch cause := resp.Header.Get(causeHeader); {
+	case cause != "":
+		what = cause + " (Microsoft Graph)"
+	case resp.StatusCode == http.StatusTooManyRequests:
+		what = "throttled by Microsoft Graph"
+	case resp.StatusCode == http.StatusServiceUnavailable:
+		what = "Microsoft Graph unavailable (503)"
+	case resp.StatusCode == http.StatusGatewayTimeout:
+		what = "Microsoft Graph gateway timeout (504)"
+	}
+	return fmt.Sprintf("%s on %s %s", what, req.Method, req.URL.Path)
 }
 
 // retryDelay estimates the wait Kiota's retry handler is about to make:
@@ -278,7 +310,7 @@ type runFunc func(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snap
 
 func (c *client) task(id string, run runFunc) collect.Task {
 	return collect.Task{ID: id, Service: "graph", Run: func(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
-		apply, err := run(ctx, rep)
+		apply, err := run(collect.WithReporter(ctx, rep), rep)
 		if err != nil {
 			return nil, explain(id, err)
 		}

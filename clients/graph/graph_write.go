@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
+	khttp "github.com/microsoft/kiota-http-go"
 
 	"github.com/harden365/harden365/clients/collect"
 )
@@ -87,6 +88,12 @@ func (w *Writer) Call(ctx context.Context, method, path string, body map[string]
 	ri.Method = m
 	ri.SetUri(*u)
 	ri.Headers.TryAdd("Accept", "application/json")
+	// Sent uncompressed: Kiota's compression handler gzips a copy of the
+	// request but sets Content-Encoding on the header map it shares with
+	// the retry handler's, so a write resent after a 429 or 503 went out
+	// as an empty body marked gzip (Graph: 400, "could not be
+	// decompressed").
+	ri.AddRequestOptions([]abs.RequestOption{khttp.NewCompressionOptionsReference(false)})
 	if body != nil {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -128,9 +135,18 @@ func writePermission(path string) string {
 	return ""
 }
 
-// explainWrite is explain for a write: the fix names the write permission.
+// explainWrite is explain for a write: the fix names the write permission;
+// a write that may have been made without its answer coming back (a 500
+// or 502 here; a dropped connection, a 504 or an answer cut short from
+// transient) is in doubt.
 func explainWrite(method, path string, err error) *collect.Failure {
 	f := explain("", err)
+	if f.InDoubt {
+		return f
+	}
+	if f.HTTPStatus == http.StatusInternalServerError || f.HTTPStatus == http.StatusBadGateway {
+		return collect.InDoubtFailure(f.HTTPStatus, fmt.Sprintf("%s %s: Microsoft Graph answered %d (%s)", method, path, f.HTTPStatus, f.Message))
+	}
 	out := *f
 	out.Message = fmt.Sprintf("%s %s: %s", method, path, f.Message)
 	if f.HTTPStatus == http.StatusForbidden {

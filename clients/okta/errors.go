@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,13 @@ import (
 
 	"github.com/harden365/harden365/clients/collect"
 )
+
+// isURLError: err is net/http's wrapping of a transport's error (which
+// adds the URL to the text).
+func isURLError(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue)
+}
 
 // httpError carries the HTTP status of a failed call beside the SDK's
 // error (*sdk.Error has no status of its own).
@@ -69,6 +77,13 @@ func oktaMessage(e *sdk.Error) string {
 	return msg
 }
 
+// FixAPIToken is the Fix of a refused API token (SSWS), which harden365
+// cannot renew.
+const FixAPIToken = "the Okta API token was rejected: create a new one (Security → API → Tokens) and store it with `harden365 profile add` (or set H365_OKTA_TOKEN); " +
+	"an API token expires after 30 days unused and dies when revoked or when its admin is deactivated, and harden365 cannot renew it"
+
+const fixBearer = "the OAuth access token was rejected: get a new one for the harden365 service app (client credentials with the okta.*.read scopes)"
+
 const rateLimitFix = "wait for Okta's rate limit to reset (a minute) and collect again, or collect with a lower concurrency"
 
 // explain turns a task's error into a *collect.Failure when it is an
@@ -78,10 +93,13 @@ const rateLimitFix = "wait for Okta's rate limit to reset (a minute) and collect
 func explain(source, mode string, err error) error {
 	var f *collect.Failure
 	if errors.As(err, &f) {
-		if err.Error() == f.Message {
+		// A Failure from below the SDK (a write in doubt, a token that
+		// could not be renewed) names its request itself.
+		var ide *inDoubtError
+		if err.Error() == f.Message || errors.As(err, &ide) || isURLError(err) {
 			return f
 		}
-		return &collect.Failure{HTTPStatus: f.HTTPStatus, Message: err.Error(), Fix: f.Fix}
+		return &collect.Failure{HTTPStatus: f.HTTPStatus, Message: err.Error(), Fix: f.Fix, InDoubt: f.InDoubt}
 	}
 	st := 0
 	var he *httpError
@@ -112,9 +130,9 @@ func explain(source, mode string, err error) error {
 	switch st {
 	case http.StatusUnauthorized:
 		if mode == "Bearer" {
-			fl.Fix = "the OAuth access token was rejected: get a new one for the harden365 service app (client credentials with the okta.*.read scopes)"
+			fl.Fix = fixBearer
 		} else {
-			fl.Fix = "the Okta API token was rejected: create a new one (Security → API → Tokens)"
+			fl.Fix = FixAPIToken
 		}
 	case http.StatusForbidden:
 		scope := scopes[source]

@@ -41,6 +41,14 @@ type Config struct {
 	// Concurrency is the most requests in flight at once, over all tasks
 	// of one Tasks call (default 8).
 	Concurrency int
+	// RequestTimeout bounds each attempt, its answer read (default 60 s):
+	// a GET that takes longer is retried, a write is in doubt.
+	RequestTimeout time.Duration
+	// Renew, with AuthMode "Bearer", gets a new access token when Okta
+	// refuses the current one (a service app's token expires after an
+	// hour). Without it a refused token is an error naming it. An API
+	// token (SSWS) cannot be renewed.
+	Renew func(ctx context.Context) (string, error)
 }
 
 // Source IDs.
@@ -96,8 +104,11 @@ type collector struct {
 	mode    string
 	local   bool // http:// on loopback: the SDK's https check is lifted
 	base    http.RoundTripper
-	timeout time.Duration
+	timeout time.Duration // over one SDK call (0: none; each attempt has cfg.RequestTimeout)
 	sem     chan struct{} // requests in flight
+
+	tokMu sync.Mutex
+	token string // the current token (renewed with cfg.Renew)
 }
 
 // Tasks returns one task per Okta source. It fails only on a Config that
@@ -168,8 +179,14 @@ func newCollector(cfg Config) (*collector, error) {
 	if cfg.AsOf.IsZero() {
 		cfg.AsOf = time.Now().UTC()
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 60 * time.Second
+	}
+	if mode != "Bearer" {
+		cfg.Renew = nil // an API token cannot be renewed
+	}
 	c := &collector{cfg: cfg, orgURL: raw, mode: mode, local: local, base: http.DefaultTransport,
-		timeout: 60 * time.Second, sem: make(chan struct{}, cfg.Concurrency)}
+		sem: make(chan struct{}, cfg.Concurrency), token: cfg.Token}
 	if cfg.HTTPClient != nil {
 		if cfg.HTTPClient.Transport != nil {
 			c.base = cfg.HTTPClient.Transport
@@ -195,7 +212,11 @@ func isLoopback(host string) bool {
 // could change behaviour is therefore set here explicitly (explicit
 // setters are applied last and win).
 func (c *collector) client(ctx context.Context, rep *collect.Reporter) (*sdk.Client, error) {
-	hc := &http.Client{Timeout: c.timeout, Transport: &transport{base: &retrying{next: c.base, rep: rep}, sem: c.sem, rep: rep}}
+	rt := http.RoundTripper(&retrying{next: c.base, rep: rep, timeout: c.cfg.RequestTimeout})
+	if c.cfg.Renew != nil {
+		rt = &tokens{next: rt, mode: c.mode, renew: c.cfg.Renew, rep: rep, mu: &c.tokMu, current: &c.token}
+	}
+	hc := &http.Client{Timeout: c.timeout, Transport: &transport{base: rt, sem: c.sem, rep: rep}}
 	if c.cfg.HTTPClient != nil {
 		hc.CheckRedirect, hc.Jar = c.cfg.HTTPClient.CheckRedirect, c.cfg.HTTPClient.Jar
 	}

@@ -140,6 +140,12 @@ func explainWrite(method, path, mode string, err error) error {
 	if !errors.As(e, &f) {
 		return fmt.Errorf("%s %s: %w", method, path, e)
 	}
+	if f.InDoubt {
+		return f
+	}
+	if f.HTTPStatus == http.StatusInternalServerError || f.HTTPStatus == http.StatusBadGateway || f.HTTPStatus == http.StatusGatewayTimeout {
+		return collect.InDoubtFailure(f.HTTPStatus, fmt.Sprintf("%s %s: Okta answered %d (%s)", method, path, f.HTTPStatus, f.Message))
+	}
 	out := *f
 	out.Message = fmt.Sprintf("%s %s: %s", method, path, f.Message)
 	switch f.HTTPStatus {

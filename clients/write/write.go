@@ -10,6 +10,15 @@
 // caller's clock; Do reads what the write's Resolve lists (a signing
 // certificate) just before sending, then sends it. For a Merge write to
 // Okta it reads the object, overlays Params and PUTs the whole back.
+//
+// A write is resent only when the service certainly did not act on it: a
+// 429 or 503 (refused, after the wait it asks for) and a 401 (once, with a
+// renewed token; a second 401 or no new token is an error naming the
+// sign-in). A write that may have reached the service without its answer
+// coming back (a connection reset or dropped, no answer within the request
+// timeout, a 500/502/504, an answer cut short) is never resent, whatever
+// its verb: Do returns an error for which InDoubt is true, saying that it
+// may or may not have been made.
 package write
 
 import (
@@ -23,6 +32,7 @@ import (
 	"time"
 
 	"github.com/harden365/harden365/clients"
+	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/clients/exchange"
 	"github.com/harden365/harden365/clients/graph"
 	"github.com/harden365/harden365/clients/okta"
@@ -45,15 +55,16 @@ func New(ctx context.Context, cfg clients.Config) (*Writer, error) {
 		return nil, errors.New("write: the tenant id is unknown (the Exchange admin API needs it)")
 	}
 	w := &Writer{
-		Exchange: exchange.NewWriter(exchange.Config{BaseURL: cfg.ExchangeURL, TenantID: cfg.TenantID, Credential: cfg.Credential, HTTPClient: cfg.HTTPClient}),
+		Exchange: exchange.NewWriter(exchange.Config{BaseURL: cfg.ExchangeURL, TenantID: cfg.TenantID, Credential: cfg.Credential, HTTPClient: cfg.HTTPClient, RequestTimeout: cfg.RequestTimeout}),
 	}
-	g, err := graph.NewWriter(graph.Config{BaseURL: cfg.GraphURL, Credential: cfg.Credential, HTTPClient: cfg.HTTPClient, Concurrency: 1})
+	g, err := graph.NewWriter(graph.Config{BaseURL: cfg.GraphURL, Credential: cfg.Credential, HTTPClient: cfg.HTTPClient, Concurrency: 1, RequestTimeout: cfg.RequestTimeout})
 	if err != nil {
 		return nil, err
 	}
 	w.Graph = g
 	if cfg.OktaURL != "" {
-		o, err := okta.NewWriter(ctx, okta.Config{OrgURL: cfg.OktaURL, Token: cfg.OktaToken, AuthMode: cfg.OktaAuthMode, HTTPClient: cfg.HTTPClient, Concurrency: 1})
+		o, err := okta.NewWriter(ctx, okta.Config{OrgURL: cfg.OktaURL, Token: cfg.OktaToken, AuthMode: cfg.OktaAuthMode, Renew: cfg.OktaRenew,
+			HTTPClient: cfg.HTTPClient, Concurrency: 1, RequestTimeout: cfg.RequestTimeout})
 		if err != nil {
 			return nil, err
 		}
@@ -133,6 +144,10 @@ func (w *Writer) Do(ctx context.Context, tw tenant.Write, vars map[string]string
 	}
 	return nil, fmt.Errorf("write: unknown service %q", tw.Service)
 }
+
+// InDoubt reports whether err (from Do) is a write that may or may not
+// have been made: sent, with no whole answer back. It was not resent.
+func InDoubt(err error) bool { return collect.IsInDoubt(err) }
 
 // methodOf is the HTTP method of a REST write ("PATCH /domains/{id}").
 func methodOf(tw tenant.Write) (string, error) {

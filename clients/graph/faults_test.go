@@ -1,0 +1,293 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/harden365/harden365/clients/auth"
+	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/clients/graph"
+	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/sim/simtest"
+	"github.com/harden365/harden365/tenant"
+)
+
+// collection is every Graph task run at once (as Discover does), into one
+// snapshot.
+type collection struct {
+	snap  *tenant.Snapshot
+	waits map[string][]string // task -> the waits it reported
+	errs  map[string]error
+}
+
+func (c collection) allWaits() []string {
+	var out []string
+	for _, w := range c.waits {
+		out = append(out, w...)
+	}
+	return out
+}
+
+func collectGraph(t *testing.T, cfg graph.Config) collection {
+	t.Helper()
+	tasks, err := graph.Tasks(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collection{snap: &tenant.Snapshot{}, waits: map[string][]string{}, errs: map[string]error{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, tk := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep := collect.NewReporter(tk.ID, tk.Service, func(ev collect.Event) {
+				if ev.Kind == collect.Waiting {
+					mu.Lock()
+					c.waits[tk.ID] = append(c.waits[tk.ID], ev.Message)
+					mu.Unlock()
+				}
+			})
+			apply, err := tk.Run(ctx, rep)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				c.errs[tk.ID] = err
+				return
+			}
+			apply(c.snap)
+		}()
+	}
+	wg.Wait()
+	return c
+}
+
+// snapJSON is the snapshot as compared: everything it holds.
+func snapJSON(t *testing.T, s *tenant.Snapshot) string {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// faultEnv serves the built-in contoso with the fault profile f (its
+// waits made short) and paging at 5.
+func faultEnv(t *testing.T, f *sim.Faults) (*sim.Server, graph.Config) {
+	t.Helper()
+	if f != nil {
+		if f.RetryAfter == 0 {
+			f.RetryAfter = 10 * time.Millisecond
+		}
+		if f.TimeoutHold == 0 {
+			f.TimeoutHold = 50 * time.Millisecond
+		}
+	}
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{PageSize: 5, Faults: f})
+	return srv, graph.Config{BaseURL: srv.URL(), Credential: auth.NewSimCredential(), AsOf: srv.Scenario().AsOf()}
+}
+
+func cleanGraph(t *testing.T) string {
+	t.Helper()
+	_, cfg := faultEnv(t, nil)
+	c := collectGraph(t, cfg)
+	if len(c.errs) > 0 || len(c.allWaits()) > 0 {
+		t.Fatalf("clean run: errors %v, waits %v", c.errs, c.allWaits())
+	}
+	return snapJSON(t, c.snap)
+}
+
+func containsAny(list []string, sub string) bool {
+	for _, s := range list {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// Connections reset at a rate (before the answer or halfway through it)
+// are retried: the snapshot is the clean one, and each retry is a
+// reported wait saying what happened.
+func TestGraphResetsGiveTheCleanSnapshot(t *testing.T) {
+	clean := cleanGraph(t)
+	srv, cfg := faultEnv(t, &sim.Faults{Seed: 4, Resets: 0.15})
+	c := collectGraph(t, cfg)
+	if len(c.errs) > 0 {
+		t.Fatalf("errors under resets: %v", c.errs)
+	}
+	if got := snapJSON(t, c.snap); got != clean {
+		t.Errorf("the snapshot under resets differs from the clean one")
+	}
+	st := srv.FaultStats()["graph"]
+	if st.Faults["reset"]+st.Faults["resetMidBody"] == 0 {
+		t.Fatalf("no reset injected: %+v", st)
+	}
+	waits := c.allWaits()
+	if len(waits) == 0 {
+		t.Fatal("no wait reported")
+	}
+	for _, w := range waits {
+		if !strings.Contains(w, "(Microsoft Graph) on GET /") {
+			t.Errorf("wait %q does not say what happened where", w)
+		}
+	}
+	if !containsAny(waits, "reset") && !containsAny(waits, "cut short") && !containsAny(waits, "closed without an answer") {
+		t.Errorf("no wait names the reset: %q", waits)
+	}
+}
+
+// A per-path rate hits only its path: /v1.0/users is throttled half the
+// time, the rest is not; the snapshot is the clean one.
+func TestGraphPerPathThrottle(t *testing.T) {
+	clean := cleanGraph(t)
+	half := 0.5
+	_, cfg := faultEnv(t, &sim.Faults{Seed: 2, Paths: map[string]sim.Rates{"/v1.0/users": {Throttle: &half}}})
+	c := collectGraph(t, cfg)
+	if len(c.errs) > 0 {
+		t.Fatalf("errors: %v", c.errs)
+	}
+	if snapJSON(t, c.snap) != clean {
+		t.Errorf("the snapshot under a throttled /v1.0/users differs from the clean one")
+	}
+	if len(c.waits[graph.TaskUsers]) == 0 {
+		t.Errorf("graph.users reported no wait at a 0.5 throttle")
+	}
+	for _, w := range c.waits[graph.TaskUsers] {
+		if w != "throttled by Microsoft Graph on GET /v1.0/users" {
+			t.Errorf("wait %q", w)
+		}
+	}
+	for id, w := range c.waits {
+		if id != graph.TaskUsers {
+			t.Errorf("%s waited though only /v1.0/users is throttled: %q", id, w)
+		}
+	}
+}
+
+// A request held past RequestTimeout is cancelled and retried, reported
+// as a wait naming the timeout.
+func TestGraphAttemptTimeoutIsRetried(t *testing.T) {
+	clean := cleanGraph(t)
+	_, cfg := faultEnv(t, &sim.Faults{Seed: 9, Timeouts: 0.1, TimeoutHold: 30 * time.Second})
+	cfg.RequestTimeout = 300 * time.Millisecond
+	start := time.Now()
+	c := collectGraph(t, cfg)
+	if len(c.errs) > 0 {
+		t.Fatalf("errors: %v", c.errs)
+	}
+	if snapJSON(t, c.snap) != clean {
+		t.Errorf("the snapshot under timeouts differs from the clean one")
+	}
+	if !containsAny(c.allWaits(), "no answer within 300ms (Microsoft Graph)") {
+		t.Errorf("no wait names the timeout: %q", c.allWaits())
+	}
+	if el := time.Since(start); el > 20*time.Second {
+		t.Errorf("took %v: the held requests were not cut at 300ms", el)
+	}
+}
+
+// The token expires mid-run: Graph refuses it, the credential renews it
+// once, the requests are resent; the snapshot is the clean one, and the
+// simulator saw exactly two tokens.
+func TestGraphTokenExpiresMidRun(t *testing.T) {
+	clean := cleanGraph(t)
+	srv, cfg := faultEnv(t, &sim.Faults{Seed: 1, ExpireTokens: 12})
+	c := collectGraph(t, cfg)
+	if len(c.errs) > 0 {
+		t.Fatalf("errors: %v", c.errs)
+	}
+	if snapJSON(t, c.snap) != clean {
+		t.Errorf("the snapshot after a renewed token differs from the clean one")
+	}
+	st := srv.FaultStats()["graph"]
+	if st.TokensSeen != 2 || st.TokensExpired != 1 || st.TokenRefusals == 0 {
+		t.Errorf("tokens: %+v, want 2 seen, 1 expired, some refusals", st)
+	}
+	waits := c.allWaits()
+	if len(waits) != st.TokenRefusals || !containsAny(waits, "Microsoft Graph refused the access token (InvalidAuthenticationToken)") {
+		t.Errorf("%d refusals, waits %q", st.TokenRefusals, waits)
+	}
+}
+
+// A token that cannot be renewed (Static gives the same one again): the
+// sources still running fail with a 401 naming the sign-in, none passes
+// silently with missing data.
+func TestGraphTokenCannotBeRenewed(t *testing.T) {
+	_, cfg := faultEnv(t, &sim.Faults{Seed: 1, ExpireTokens: 12})
+	cfg.Credential = auth.Static(auth.SimToken)
+	c := collectGraph(t, cfg)
+	if len(c.errs) == 0 {
+		t.Fatal("every source passed with an expired token")
+	}
+	for id, err := range c.errs {
+		var f *collect.Failure
+		if !errors.As(err, &f) || f.HTTPStatus != http.StatusUnauthorized || f.Fix != graph.FixTokenRejected ||
+			!strings.Contains(f.Message, "Access token has expired") || !strings.Contains(f.Message, auth.ErrNotRenewed.Error()) {
+			t.Errorf("%s: %#v", id, err)
+		}
+	}
+}
+
+// A second 401, to the renewed token, is an error naming the sign-in.
+func TestGraphSecond401IsAnError(t *testing.T) {
+	_, cfg := faultEnv(t, nil)
+	cred := auth.NewSimCredential()
+	cfg.Credential = cred
+	calls := 0
+	var mu sync.Mutex
+	cfg.HTTPClient = &http.Client{Transport: rewrite{next: http.DefaultTransport, answer: func(r *http.Request) *http.Response {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		return graphErrorResponse(r, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.", nil)
+	}}}
+	r := runTask(t, cfg, graph.TaskDomains)
+	f := graph.Explain(r.err)
+	if f.HTTPStatus != http.StatusUnauthorized || f.Fix != graph.FixTokenRejected || calls != 2 {
+		t.Errorf("%+v after %d requests, want a 401 naming the sign-in after 2", f, calls)
+	}
+	if tok, _ := cred.GetToken(context.Background(), scopes()); tok.Token != auth.SimToken+"-2" {
+		t.Errorf("the credential is at %s, want one renewal", tok.Token)
+	}
+}
+
+// Resets under every built-in scenario, and a throttled /beta path: the
+// snapshot is the clean one.
+func TestGraphBuiltinsUnderResets(t *testing.T) {
+	for _, name := range sim.Builtins() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			get := func(f *sim.Faults) collection {
+				srv := simtest.ServeBuiltin(t, name, sim.Options{PageSize: 4, Faults: f})
+				return collectGraph(t, graph.Config{BaseURL: srv.URL(), Credential: auth.NewSimCredential(), AsOf: srv.Scenario().AsOf()})
+			}
+			clean := get(nil)
+			third := 0.3
+			faulty := get(&sim.Faults{Seed: 11, Resets: 0.1, RetryAfter: 10 * time.Millisecond,
+				Paths: map[string]sim.Rates{"/beta/": {Throttle: &third}}})
+			if !reflect.DeepEqual(clean.errs, faulty.errs) {
+				t.Fatalf("errors: clean %v, under faults %v", clean.errs, faulty.errs)
+			}
+			if snapJSON(t, clean.snap) != snapJSON(t, faulty.snap) {
+				t.Errorf("the snapshot under faults differs from the clean one")
+			}
+		})
+	}
+}
+
+func scopes() policy.TokenRequestOptions {
+	return policy.TokenRequestOptions{Scopes: []string{graph.Scope}}
+}
