@@ -222,7 +222,17 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 			return out, fmt.Errorf("journal %s already exists: give --journal FILE", path)
 		}
 	}
-	lf := &lazyFile{path: path, opened: req.journalOpened}
+	// The session is saved beside the journal once the journal's header
+	// is synced, before the first write's begin line: an apply stopped
+	// halfway (killed, the machine down) leaves a session that `report
+	// --session` renders with the journal, saying which writes were made
+	// and that the apply did not finish. It is saved again, with the
+	// verification, at the end. A session that cannot be saved stops
+	// nothing: the journal is the record.
+	sess := a.newApplySession(path, before, req.choices, req.steps)
+	lf := &lazyFile{path: path, opened: req.journalOpened, headerSynced: func() {
+		out.session, out.sessionErr = sess.save(time.Now().UTC())
+	}}
 	defer lf.Close()
 	jw := remediate.NewJournalWriter(lf, now)
 	req.say("Applying %d writes of steps %s to %s; journal: %s\n", len(writes), planIDs(plan), conn.label, path)
@@ -242,8 +252,12 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 	if err != nil {
 		var re *remediate.RefusedError
 		if !errors.As(err, &re) && lf.created() {
-			return out, fmt.Errorf("%w\n%d of %d writes were made; the journal %s says exactly which (undo them with `harden365 rollback --journal %s --yes`)",
-				err, len(res.Done), len(writes), path, path)
+			describe := ""
+			if out.session != "" && out.sessionErr == nil {
+				describe = fmt.Sprintf("; `harden365 report --session %s` describes it", out.session)
+			}
+			return out, fmt.Errorf("%w\n%d of %d writes were made; the journal %s says exactly which (undo them with `harden365 rollback --journal %s --yes`)%s",
+				err, len(res.Done), len(writes), path, path, describe)
 		}
 		return out, err
 	}
@@ -257,7 +271,10 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 	}
 	out.after = after
 	out.diffs = remediate.Verify(plan, before, after, res)
-	out.session, out.sessionErr = a.saveApplySession(path, before, after, req.choices, req.steps, out.diffs)
+	if sess.saved {
+		sess.s.Verification = &report.Verification{CollectedAt: after.CollectedAt, Differences: out.diffs}
+		out.session, out.sessionErr = sess.save(time.Now().UTC())
+	}
 	return out, nil
 }
 
@@ -446,7 +463,19 @@ type lazyFile struct {
 	f    *os.File
 	// opened, when set, hears the path once the file exists.
 	opened func(path string)
+	// headerSynced, when set, is called once the first line (an apply
+	// journal's header) is synced to disk.
+	headerSynced func()
+	synced       bool
+	// last is the last line written (kept for testHookJournalSynced).
+	last []byte
 }
+
+// testHookJournalSynced, when set, hears each journal line once it is
+// synced to disk. Only this package's tests set it (the kill tests stop
+// the process there, between two writes): no flag, variable or input of
+// the program reaches it.
+var testHookJournalSynced func(line []byte)
 
 func (l *lazyFile) Write(p []byte) (int, error) {
 	if l.f == nil {
@@ -455,13 +484,13 @@ func (l *lazyFile) Write(p []byte) (int, error) {
 			return 0, err
 		}
 		l.f = f
-		if d, err := os.Open(filepath.Dir(l.path)); err == nil {
-			_ = d.Sync()
-			d.Close()
-		}
+		syncDir(filepath.Dir(l.path))
 		if l.opened != nil {
 			l.opened(l.path)
 		}
+	}
+	if testHookJournalSynced != nil {
+		l.last = append(l.last[:0], p...)
 	}
 	return l.f.Write(p)
 }
@@ -470,7 +499,19 @@ func (l *lazyFile) Sync() error {
 	if l.f == nil {
 		return nil
 	}
-	return l.f.Sync()
+	if err := l.f.Sync(); err != nil {
+		return err
+	}
+	if !l.synced {
+		l.synced = true
+		if l.headerSynced != nil {
+			l.headerSynced()
+		}
+	}
+	if testHookJournalSynced != nil {
+		testHookJournalSynced(l.last)
+	}
+	return nil
 }
 
 func (l *lazyFile) Close() error {
@@ -482,10 +523,20 @@ func (l *lazyFile) Close() error {
 
 func (l *lazyFile) created() bool { return l.f != nil }
 
-// saveApplySession writes the session beside the journal (its name with
-// .session.json): the snapshot before the apply, the choices, the findings
-// and the verification, so `report --session` can hand the work over.
-func (a *app) saveApplySession(journal string, before, after *tenant.Snapshot, choices remediate.Choices, steps []string, diffs []remediate.Difference) (string, error) {
+// applySession is the session an apply keeps beside its journal (the
+// journal's name with .session.json): the snapshot before the apply, the
+// choices, the findings, the steps, the journal's name and, once
+// collected again, the verification, so that `report --session` can hand
+// the work over.
+type applySession struct {
+	path string
+	s    *report.Session
+	// tried: the first save was attempted; saved: this apply wrote the
+	// file (a file that was there before is never overwritten).
+	tried, saved bool
+}
+
+func (a *app) newApplySession(journal string, before *tenant.Snapshot, choices remediate.Choices, steps []string) *applySession {
 	path := strings.TrimSuffix(journal, filepath.Ext(journal)) + ".session.json"
 	s := report.NewSession(report.Tool{Name: "harden365", Version: version()}, time.Now().UTC(), "", before, choices,
 		assess.Run(before, choices.AssessOptions()), steps)
@@ -494,13 +545,29 @@ func (a *app) saveApplySession(journal string, before, after *tenant.Snapshot, c
 	} else {
 		s.Journal = journal
 	}
-	s.Verification = &report.Verification{CollectedAt: after.CollectedAt, Differences: diffs}
-	data, err := report.EncodeSession(s)
+	return &applySession{path: path, s: s}
+}
+
+// save writes the session (atomically, synced to disk) and returns its
+// path.
+func (as *applySession) save(now time.Time) (string, error) {
+	first := !as.tried
+	as.tried = true
+	if first {
+		if _, err := os.Stat(as.path); err == nil {
+			return "", fmt.Errorf("%s exists already", as.path)
+		}
+	} else if !as.saved {
+		return "", fmt.Errorf("%s was not saved", as.path)
+	}
+	as.s.Created = now
+	data, err := report.EncodeSession(as.s)
 	if err != nil {
 		return "", err
 	}
-	if _, err := os.Stat(path); err == nil {
-		return "", fmt.Errorf("%s exists already", path)
+	if err := writeFileAtomic(as.path, data); err != nil {
+		return "", err
 	}
-	return path, writeFileAtomic(path, data)
+	as.saved = true
+	return as.path, nil
 }
