@@ -39,6 +39,7 @@ type applyOptions struct {
 	yes              bool
 	journal          string
 	allowLockoutRisk bool
+	continueOnError  bool
 	quiet            bool
 }
 
@@ -50,6 +51,8 @@ func newApplyCmd(a *app) *cobra.Command {
 		Long: "Plans the chosen steps for the organisation as collected now, refuses a plan the lockout guard objects to,\n" +
 			"then makes every write in order, each journalled (JSON lines, synced to disk) before it is sent and after it is answered.\n" +
 			"Afterwards it collects the organisation again and compares it with the plan's simulation.\n\n" +
+			"A write the service refuses stops the apply there: the writes after it are not sent (the journal ends with the failure).\n" +
+			"With --continue-on-error the apply goes on with the writes that do not need the failed one's result, and exits 1 at the end.\n\n" +
 			"Exit codes: 0 done and verified; 3 refused before any write (preconditions, lockout guard);\n" +
 			"4 done, but the organisation differs from the simulation; 1 anything else (the journal says how far it got).\n\n" +
 			"Undo with: harden365 rollback --journal FILE --yes",
@@ -66,6 +69,7 @@ func newApplyCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&o.yes, "yes", false, "confirm: change the organisation (and confirm the plan's checkpoints)")
 	cmd.Flags().StringVar(&o.journal, "journal", "", "write the journal to `FILE` (default harden365-journal-<tenant>-<UTC time>.jsonl here; never overwritten)")
 	cmd.Flags().BoolVar(&o.allowLockoutRisk, "allow-lockout-risk", false, "apply even when the lockout guard finds a risk")
+	cmd.Flags().BoolVar(&o.continueOnError, "continue-on-error", false, "after a failed write, go on with the writes that do not need its result (default: stop at the first failure)")
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print no progress")
 	return cmd
 }
@@ -97,7 +101,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	defer conn.close()
 	var mu sync.Mutex
 	run, err := a.applyRun(ctx, conn, &o.target, applyRequest{
-		steps: steps, choices: choices, journal: o.journal, allowLockoutRisk: o.allowLockoutRisk,
+		steps: steps, choices: choices, journal: o.journal, allowLockoutRisk: o.allowLockoutRisk, continueOnError: o.continueOnError,
 		collect: func(ctx context.Context) (*tenant.Snapshot, error) { return a.collectFrom(ctx, conn, o.quiet) },
 		say:     func(format string, args ...any) { a.say(o.quiet, format, args...) },
 		confirm: func(w tenant.Write) bool {
@@ -147,6 +151,8 @@ type applyRequest struct {
 	choices          remediate.Choices
 	journal          string // "" for the default name
 	allowLockoutRisk bool
+	// continueOnError goes on after a failed write (remediate.ApplyOptions).
+	continueOnError bool
 	// previewed, when set, is the plan the operator reviewed: the apply
 	// refuses, before any write, when the organisation collected now
 	// gives a different plan.
@@ -239,6 +245,7 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 	res, err := remediate.Apply(ctx, plan, a.writerFor(ctx, conn), jw, remediate.ApplyOptions{
 		Before:           before,
 		AllowLockoutRisk: req.allowLockoutRisk,
+		ContinueOnError:  req.continueOnError,
 		Confirm:          req.confirm,
 		Now:              now,
 		Progress:         req.progress,
