@@ -358,7 +358,7 @@ func sourceIDs(sts []tenant.SourceStatus) string {
 func (a *app) collectFrom(ctx context.Context, conn *connection, quiet bool) (*tenant.Snapshot, error) {
 	var mu sync.Mutex
 	sink := func(ev collect.Event) {
-		a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages, "wait", ev.Wait, "msg", ev.Message)
+		a.logCollect(ev)
 		if quiet || ev.Kind != collect.Done || ev.Status == nil || ev.Status.State == tenant.StateOK {
 			return
 		}

@@ -69,7 +69,7 @@ func (a *app) discover(ctx context.Context, t *target, quiet bool) (*tenant.Snap
 	defer conn.close()
 	var mu sync.Mutex
 	sink := func(ev collect.Event) {
-		a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages, "wait", ev.Wait, "msg", ev.Message)
+		a.logCollect(ev)
 		if quiet {
 			return
 		}
