@@ -201,6 +201,12 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 		return out, err
 	}
 	out.before = before
+	// A profile may name its tenant by a domain: collecting read the
+	// tenant's id from Graph, and the writers need it (it is in the
+	// Exchange admin API's URL).
+	if conn.cfg.TenantID == "" && before.Tenant.ID != "" {
+		conn.cfg.TenantID = before.Tenant.ID
+	}
 	plan, err := remediate.NewPlan(before, req.steps, req.choices, now())
 	if err != nil {
 		return out, err

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,9 +16,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/harden365/harden365/profile"
+	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/sim"
 	"github.com/harden365/harden365/sim/simtest"
+	"github.com/harden365/harden365/tenant"
 )
 
 // Secrets the tests below hand to harden365 or let a service echo.
@@ -173,4 +178,69 @@ func TestDebugLogHoldsNoCredentialSim(t *testing.T) {
 	if files < 10 {
 		t.Errorf("only %d files were written", files)
 	}
+}
+
+// A profile that signs in with a client secret (from the keyring) and an
+// Okta API token, against the simulator's identity endpoint: collecting,
+// applying and rolling back with the debug log on leave neither secret,
+// nor a token the sign-in was given, in any file. (In process: --profile
+// signs in to Microsoft's cloud, which a test cannot point elsewhere.)
+// The profile names its tenant by a domain, so the apply and the rollback
+// also show that the writers learn the tenant's id.
+func TestDebugLogHoldsNoCredentialProfile(t *testing.T) {
+	cfgDir := profileEnv(t)
+	ep, sc := simCloud(t, "contoso")
+	p := profile.Profile{Name: "contoso", Tenant: sc.InitialDomain(), SignIn: profile.Secret, ClientID: testApp,
+		OktaOrg: "https://contoso.okta.com", OktaAuth: profile.OktaAPIToken}
+	secrets := profile.NewSecrets()
+	if err := secrets.Set("contoso", profile.ClientSecret, testClientSecret); err != nil {
+		t.Fatal(err)
+	}
+	if err := secrets.Set("contoso", profile.OktaToken, testOktaToken); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a := testApp0()
+	a.debug = filepath.Join(dir, "debug.log")
+	if err := a.openDebugLog(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	conn, err := a.profileConn(ctx, p, secrets, ep, time.Time{}, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt := &target{profile: "contoso"}
+	journal := filepath.Join(dir, "apply.jsonl")
+	run, err := a.applyRun(ctx, conn, tgt, applyRequest{
+		steps: []string{"B", "C", "SMTP-AUTH", "D"}, choices: remediate.DefaultChoices(), journal: journal,
+		collect:  func(ctx context.Context) (*tenant.Snapshot, error) { return a.collectFrom(ctx, conn, true) },
+		say:      func(string, ...any) {},
+		confirm:  func(tenant.Write) bool { return true },
+		progress: func(p remediate.Progress) { a.progress(true, p) },
+	})
+	if err != nil || len(run.res.Done) == 0 || run.session == "" {
+		t.Fatalf("apply through the profile: %v (%d writes, session %q %v)", err, len(run.res.Done), run.session, run.sessionErr)
+	}
+	j, err := remediate.ReadJournalFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rollback signs in again, as `rollback --profile` does: the
+	// profile names its tenant by a domain, and the writers need its id.
+	conn, err = a.profileConn(ctx, p, secrets, ep, time.Time{}, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.rollbackRun(ctx, conn, tgt, j, journal, filepath.Join(dir, "rollback.jsonl"), func(p remediate.Progress) { a.progress(true, p) }); err != nil {
+		t.Fatalf("rollback through the profile: %v", err)
+	}
+	a.closeLog()
+	log, _ := os.ReadFile(a.debug)
+	if !bytes.Contains(log, []byte("msg=\"profile secret\" profile=contoso kind=client-secret from=keyring")) || !bytes.Contains(log, []byte("msg=write phase=done")) {
+		t.Errorf("the debug log lacks the sign-in or the writes:\n%.2000s", log)
+	}
+	// The simulator's tokens are sim-app-..., sim-okta-... (sim/identity.go).
+	assertNoCredentialIn(t, []string{testClientSecret, testOktaToken, "sim-app-", "sim-user-", "sim-okta-", "harden365-simulator-token"}, dir, cfgDir)
 }
