@@ -384,7 +384,8 @@ func planWrites(t *testing.T, scenario, plan, choices string) int {
 // revocations irreversible); a few kills after a write's begin line was
 // synced, before it was sent (the write in doubt, its old values set
 // back by the rollback); and a kill after the header, before any write.
-// About 75 processes; -short keeps every 7th gap of the small plan.
+// 70 processes, about 15 s on two cores; -short keeps every 7th gap of
+// the small plan.
 func TestApplyKilledBetweenWrites(t *testing.T) {
 	var cases []killCase
 	small := planWrites(t, "whitepaper", "B,C,SMTP-AUTH,D", whitepaperChoices)
