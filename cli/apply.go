@@ -40,6 +40,7 @@ type applyOptions struct {
 	yes              bool
 	journal          string
 	allowLockoutRisk bool
+	continueOnError  bool
 	quiet            bool
 }
 
@@ -51,6 +52,8 @@ func newApplyCmd(a *app) *cobra.Command {
 		Long: "Plans the chosen steps for the organisation as collected now, refuses a plan the lockout guard objects to,\n" +
 			"then makes every write in order, each journalled (JSON lines, synced to disk) before it is sent and after it is answered.\n" +
 			"Afterwards it collects the organisation again and compares it with the plan's simulation.\n\n" +
+			"A write the service refuses stops the apply there: the writes after it are not sent (the journal ends with the failure).\n" +
+			"With --continue-on-error the apply goes on with the writes that do not need the failed one's result, and exits 1 at the end.\n\n" +
 			"Exit codes: 0 done and verified; 3 refused before any write (preconditions, lockout guard);\n" +
 			"4 done, but the organisation differs from the simulation; 1 anything else (the journal says how far it got).\n\n" +
 			"Undo with: harden365 rollback --journal FILE --yes",
@@ -67,6 +70,7 @@ func newApplyCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&o.yes, "yes", false, "confirm: change the organisation (and confirm the plan's checkpoints)")
 	cmd.Flags().StringVar(&o.journal, "journal", "", "write the journal to `FILE` (default harden365-journal-<tenant>-<UTC time>.jsonl here; never overwritten)")
 	cmd.Flags().BoolVar(&o.allowLockoutRisk, "allow-lockout-risk", false, "apply even when the lockout guard finds a risk")
+	cmd.Flags().BoolVar(&o.continueOnError, "continue-on-error", false, "after a failed write, go on with the writes that do not need its result (default: stop at the first failure)")
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print no progress")
 	return cmd
 }
@@ -98,7 +102,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	defer conn.close()
 	var mu sync.Mutex
 	run, err := a.applyRun(ctx, conn, &o.target, applyRequest{
-		steps: steps, choices: choices, journal: o.journal, allowLockoutRisk: o.allowLockoutRisk,
+		steps: steps, choices: choices, journal: o.journal, allowLockoutRisk: o.allowLockoutRisk, continueOnError: o.continueOnError,
 		collect: func(ctx context.Context) (*tenant.Snapshot, error) { return a.collectFrom(ctx, conn, o.quiet) },
 		say:     func(format string, args ...any) { a.say(o.quiet, format, args...) },
 		confirm: func(w tenant.Write) bool {
@@ -148,6 +152,8 @@ type applyRequest struct {
 	choices          remediate.Choices
 	journal          string // "" for the default name
 	allowLockoutRisk bool
+	// continueOnError goes on after a failed write (remediate.ApplyOptions).
+	continueOnError bool
 	// previewed, when set, is the plan the operator reviewed: the apply
 	// refuses, before any write, when the organisation collected now
 	// gives a different plan.
@@ -199,6 +205,12 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 		return out, err
 	}
 	out.before = before
+	// A profile may name its tenant by a domain: collecting read the
+	// tenant's id from Graph, and the writers need it (it is in the
+	// Exchange admin API's URL).
+	if conn.cfg.TenantID == "" && before.Tenant.ID != "" {
+		conn.cfg.TenantID = before.Tenant.ID
+	}
 	plan, err := remediate.NewPlan(before, req.steps, req.choices, now())
 	if err != nil {
 		return out, err
@@ -228,13 +240,24 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 			return out, fmt.Errorf("journal %s already exists: give --journal FILE", path)
 		}
 	}
-	lf := &lazyFile{path: path, opened: req.journalOpened}
+	// The session is saved beside the journal once the journal's header
+	// is synced, before the first write's begin line: an apply stopped
+	// halfway (killed, the machine down) leaves a session that `report
+	// --session` renders with the journal, saying which writes were made
+	// and that the apply did not finish. It is saved again, with the
+	// verification, at the end. A session that cannot be saved stops
+	// nothing: the journal is the record.
+	sess := a.newApplySession(path, before, req.choices, req.steps)
+	lf := &lazyFile{path: path, opened: req.journalOpened, headerSynced: func() {
+		out.session, out.sessionErr = sess.save(time.Now().UTC())
+	}}
 	defer lf.Close()
 	jw := remediate.NewJournalWriter(lf, now)
 	req.say("Applying %d writes of steps %s to %s; journal: %s\n", len(writes), planIDs(plan), conn.label, path)
 	res, err := remediate.Apply(ctx, plan, a.writerFor(ctx, conn), jw, remediate.ApplyOptions{
 		Before:           before,
 		AllowLockoutRisk: req.allowLockoutRisk,
+		ContinueOnError:  req.continueOnError,
 		Confirm:          req.confirm,
 		Now:              now,
 		Progress:         req.progress,
@@ -248,8 +271,12 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 	if err != nil {
 		var re *remediate.RefusedError
 		if !errors.As(err, &re) && lf.created() {
-			return out, fmt.Errorf("%w\n%d of %d writes were made; the journal %s says exactly which (undo them with `harden365 rollback --journal %s --yes`)",
-				err, len(res.Done), len(writes), path, path)
+			describe := ""
+			if out.session != "" && out.sessionErr == nil {
+				describe = fmt.Sprintf("; `harden365 report --session %s` describes it", out.session)
+			}
+			return out, fmt.Errorf("%w\n%d of %d writes were made; the journal %s says exactly which (undo them with `harden365 rollback --journal %s --yes`)%s",
+				err, len(res.Done), len(writes), path, path, describe)
 		}
 		return out, err
 	}
@@ -263,7 +290,10 @@ func (a *app) applyRun(ctx context.Context, conn *connection, t *target, req app
 	}
 	out.after = after
 	out.diffs = remediate.Verify(plan, before, after, res)
-	out.session, out.sessionErr = a.saveApplySession(path, before, after, req.choices, req.steps, out.diffs)
+	if sess.saved {
+		sess.s.Verification = &report.Verification{CollectedAt: after.CollectedAt, Differences: out.diffs}
+		out.session, out.sessionErr = sess.save(time.Now().UTC())
+	}
 	return out, nil
 }
 
@@ -369,7 +399,7 @@ func sourceIDs(sts []tenant.SourceStatus) string {
 func (a *app) collectFrom(ctx context.Context, conn *connection, quiet bool) (*tenant.Snapshot, error) {
 	var mu sync.Mutex
 	sink := func(ev collect.Event) {
-		a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages, "wait", ev.Wait, "msg", ev.Message)
+		a.logCollect(ev)
 		if quiet || ev.Kind != collect.Done || ev.Status == nil || ev.Status.State == tenant.StateOK {
 			return
 		}
@@ -481,7 +511,19 @@ type lazyFile struct {
 	f    *os.File
 	// opened, when set, hears the path once the file exists.
 	opened func(path string)
+	// headerSynced, when set, is called once the first line (an apply
+	// journal's header) is synced to disk.
+	headerSynced func()
+	synced       bool
+	// last is the last line written (kept for testHookJournalSynced).
+	last []byte
 }
+
+// testHookJournalSynced, when set, hears each journal line once it is
+// synced to disk. Only this package's tests set it (the kill tests stop
+// the process there, between two writes): no flag, variable or input of
+// the program reaches it.
+var testHookJournalSynced func(line []byte)
 
 func (l *lazyFile) Write(p []byte) (int, error) {
 	if l.f == nil {
@@ -490,13 +532,13 @@ func (l *lazyFile) Write(p []byte) (int, error) {
 			return 0, err
 		}
 		l.f = f
-		if d, err := os.Open(filepath.Dir(l.path)); err == nil {
-			_ = d.Sync()
-			d.Close()
-		}
+		syncDir(filepath.Dir(l.path))
 		if l.opened != nil {
 			l.opened(l.path)
 		}
+	}
+	if testHookJournalSynced != nil {
+		l.last = append(l.last[:0], p...)
 	}
 	return l.f.Write(p)
 }
@@ -505,7 +547,19 @@ func (l *lazyFile) Sync() error {
 	if l.f == nil {
 		return nil
 	}
-	return l.f.Sync()
+	if err := l.f.Sync(); err != nil {
+		return err
+	}
+	if !l.synced {
+		l.synced = true
+		if l.headerSynced != nil {
+			l.headerSynced()
+		}
+	}
+	if testHookJournalSynced != nil {
+		testHookJournalSynced(l.last)
+	}
+	return nil
 }
 
 func (l *lazyFile) Close() error {
@@ -517,10 +571,20 @@ func (l *lazyFile) Close() error {
 
 func (l *lazyFile) created() bool { return l.f != nil }
 
-// saveApplySession writes the session beside the journal (its name with
-// .session.json): the snapshot before the apply, the choices, the findings
-// and the verification, so `report --session` can hand the work over.
-func (a *app) saveApplySession(journal string, before, after *tenant.Snapshot, choices remediate.Choices, steps []string, diffs []remediate.Difference) (string, error) {
+// applySession is the session an apply keeps beside its journal (the
+// journal's name with .session.json): the snapshot before the apply, the
+// choices, the findings, the steps, the journal's name and, once
+// collected again, the verification, so that `report --session` can hand
+// the work over.
+type applySession struct {
+	path string
+	s    *report.Session
+	// tried: the first save was attempted; saved: this apply wrote the
+	// file (a file that was there before is never overwritten).
+	tried, saved bool
+}
+
+func (a *app) newApplySession(journal string, before *tenant.Snapshot, choices remediate.Choices, steps []string) *applySession {
 	path := strings.TrimSuffix(journal, filepath.Ext(journal)) + ".session.json"
 	s := report.NewSession(report.Tool{Name: "harden365", Version: version()}, time.Now().UTC(), "", before, choices,
 		assess.Run(before, choices.AssessOptions()), steps)
@@ -529,13 +593,29 @@ func (a *app) saveApplySession(journal string, before, after *tenant.Snapshot, c
 	} else {
 		s.Journal = journal
 	}
-	s.Verification = &report.Verification{CollectedAt: after.CollectedAt, Differences: diffs}
-	data, err := report.EncodeSession(s)
+	return &applySession{path: path, s: s}
+}
+
+// save writes the session (atomically, synced to disk) and returns its
+// path.
+func (as *applySession) save(now time.Time) (string, error) {
+	first := !as.tried
+	as.tried = true
+	if first {
+		if _, err := os.Stat(as.path); err == nil {
+			return "", fmt.Errorf("%s exists already", as.path)
+		}
+	} else if !as.saved {
+		return "", fmt.Errorf("%s was not saved", as.path)
+	}
+	as.s.Created = now
+	data, err := report.EncodeSession(as.s)
 	if err != nil {
 		return "", err
 	}
-	if _, err := os.Stat(path); err == nil {
-		return "", fmt.Errorf("%s exists already", path)
+	if err := writeFileAtomic(as.path, data); err != nil {
+		return "", err
 	}
-	return path, writeFileAtomic(path, data)
+	as.saved = true
+	return as.path, nil
 }

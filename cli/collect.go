@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -68,7 +69,7 @@ func (a *app) discover(ctx context.Context, t *target, quiet bool) (*tenant.Snap
 	defer conn.close()
 	var mu sync.Mutex
 	sink := func(ev collect.Event) {
-		a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages, "wait", ev.Wait, "msg", ev.Message)
+		a.logCollect(ev)
 		if quiet {
 			return
 		}
@@ -92,15 +93,39 @@ func (a *app) discover(ctx context.Context, t *target, quiet bool) (*tenant.Snap
 }
 
 // writeFileAtomic writes via a temporary file and rename, so an interrupted
-// write never leaves half a file behind.
+// write never leaves half a file behind: the data is synced to disk before
+// the rename, and the folder after it, so that after a crash the file is
+// either the old one or the whole new one.
 func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return err
 	}
+	syncDir(filepath.Dir(path))
 	return nil
+}
+
+// syncDir syncs a folder's entries to disk (best effort: not every system
+// can sync a folder).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/harden365/harden365/clients/graph"
 	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/textsafe"
 )
@@ -80,6 +81,9 @@ func (a *app) runRollback(ctx context.Context, o *rollbackOptions) error {
 		return err
 	}
 	defer conn.close()
+	if err := resolveTenantID(ctx, conn); err != nil {
+		return err
+	}
 	if want := j.Header.Tenant.ID; want != "" && conn.cfg.TenantID != "" && !strings.EqualFold(want, conn.cfg.TenantID) {
 		return fmt.Errorf("the journal is of tenant %s (%s), but %s is tenant %s: refusing to roll back there",
 			want, j.Header.Tenant.DisplayName, conn.label, conn.cfg.TenantID)
@@ -132,6 +136,9 @@ func (a *app) rollbackRun(ctx context.Context, conn *connection, t *target, j *r
 	if _, err := os.Stat(path); err == nil {
 		return remediate.RollbackResult{}, fmt.Errorf("rollback journal %s already exists: give --rollback-journal FILE", path)
 	}
+	if err := resolveTenantID(ctx, conn); err != nil {
+		return remediate.RollbackResult{}, err
+	}
 	lf := &lazyFile{path: path}
 	defer lf.Close()
 	return remediate.Rollback(ctx, j, a.writerFor(ctx, conn), remediate.NewJournalWriter(lf, now), remediate.RollbackOptions{
@@ -141,4 +148,21 @@ func (a *app) rollbackRun(ctx context.Context, conn *connection, t *target, j *r
 		Target:   conn.label,
 		File:     file,
 	})
+}
+
+// resolveTenantID reads the tenant's id from Graph when the connection
+// does not know it (a profile that names its tenant by a domain): the
+// writers need it (it is in the Exchange admin API's URL), and the
+// rollback checks the journal's tenant against it.
+func resolveTenantID(ctx context.Context, conn *connection) error {
+	if conn.cfg.TenantID != "" {
+		return nil
+	}
+	t, err := graph.Organization(ctx, graph.Config{BaseURL: conn.cfg.GraphURL, Credential: conn.cfg.Credential,
+		HTTPClient: conn.cfg.HTTPClient, AsOf: conn.cfg.AsOf})
+	if err != nil {
+		return fmt.Errorf("reading the tenant's id from Graph (the Exchange admin API needs it): %w", err)
+	}
+	conn.cfg.TenantID = t.ID
+	return nil
 }

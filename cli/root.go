@@ -14,6 +14,8 @@ import (
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
+
+	"github.com/harden365/harden365/clients/collect"
 )
 
 // Version is set at build time (-ldflags "-X .../cli.Version=v1.2.3").
@@ -85,10 +87,26 @@ func (a *app) openDebugLog() error {
 	if err != nil {
 		return fmt.Errorf("--debug: %w", err)
 	}
-	a.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.log = slog.New(newDebugHandler(f))
 	a.closeLog = func() { f.Close() }
 	a.log.Debug("harden365 starting", "version", version(), "args", os.Args[1:])
 	return nil
+}
+
+// logCollect puts a collection event in the debug log, with the error of
+// a source that failed.
+func (a *app) logCollect(ev collect.Event) {
+	attrs := []any{"source", ev.Source, "kind", ev.Kind, "items", ev.Items, "pages", ev.Pages}
+	if ev.Wait > 0 {
+		attrs = append(attrs, "wait", ev.Wait)
+	}
+	if ev.Message != "" {
+		attrs = append(attrs, "message", ev.Message)
+	}
+	if ev.Status != nil && ev.Status.Error != "" {
+		attrs = append(attrs, "state", ev.Status.State, "error", ev.Status.Error)
+	}
+	a.log.Debug("collect", attrs...)
 }
 
 func version() string {

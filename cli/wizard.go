@@ -62,7 +62,7 @@ func (a *app) wizardBackend(ctx context.Context, conn *connection, t *target, o 
 		Now:     now,
 		Discover: func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error) {
 			return clients.Discover(ctx, conn.cfg, func(ev collect.Event) {
-				a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "wait", ev.Wait, "msg", ev.Message)
+				a.logCollect(ev)
 				sink(ev)
 			})
 		},
@@ -98,7 +98,7 @@ func (a *app) wizardApply(ctx context.Context, conn *connection, t *target, o *w
 	emit := func(ev ui.ApplyEvent) { mu.Lock(); defer mu.Unlock(); progress(ev) }
 	collectQuiet := func(ctx context.Context) (*tenant.Snapshot, error) {
 		return clients.Discover(ctx, conn.cfg, func(ev collect.Event) {
-			a.log.Debug("collect", "source", ev.Source, "kind", ev.Kind, "items", ev.Items, "wait", ev.Wait, "msg", ev.Message)
+			a.logCollect(ev)
 			if ev.Kind == collect.Waiting {
 				emit(ui.ApplyEvent{Message: fmt.Sprintf("%s: %s, retrying in %s", ev.Source, ev.Message, ev.Wait.Round(100*time.Millisecond))})
 			}

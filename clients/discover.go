@@ -26,6 +26,7 @@ import (
 	"github.com/harden365/harden365/clients/okta"
 	"github.com/harden365/harden365/clients/probe"
 	"github.com/harden365/harden365/tenant"
+	"github.com/harden365/harden365/textsafe"
 )
 
 // Config says where each service is and how to sign in.
@@ -111,7 +112,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 	var tasks []collect.Task
 	gtasks, err := graph.Tasks(gcfg)
 	if err != nil {
-		snap.SetStatus(tenant.SourceStatus{ID: "graph", Service: "graph", State: tenant.StateError, Error: err.Error()})
+		snap.SetStatus(tenant.SourceStatus{ID: "graph", Service: "graph", State: tenant.StateError, Error: textsafe.Redact(err.Error())})
 	}
 	tasks = append(tasks, gtasks...)
 
@@ -143,7 +144,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 		otasks, err := okta.Tasks(okta.Config{OrgURL: cfg.OktaURL, Token: cfg.OktaToken, AuthMode: cfg.OktaAuthMode, Renew: cfg.OktaRenew,
 			HTTPClient: cfg.HTTPClient, AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout})
 		if err != nil {
-			snap.SetStatus(tenant.SourceStatus{ID: "okta", Service: "okta", State: tenant.StateError, Error: err.Error()})
+			snap.SetStatus(tenant.SourceStatus{ID: "okta", Service: "okta", State: tenant.StateError, Error: textsafe.Redact(err.Error())})
 		}
 		tasks = append(tasks, otasks...)
 	}
@@ -202,14 +203,16 @@ func runTask(ctx context.Context, t collect.Task, sink collect.Sink, mu *sync.Mu
 	st = tenant.SourceStatus{ID: t.ID, Service: t.Service}
 	defer func() {
 		if r := recover(); r != nil { // a collector bug must not take the others down
-			st.State, st.Error = tenant.StateError, "internal error while collecting: "+errString(asError(r))
+			st.State, st.Error = tenant.StateError, textsafe.Redact("internal error while collecting: "+errString(asError(r)))
 		}
 		st.Items, st.Pages, st.Retries = rep.Counts()
 	}()
 	apply, err := t.Run(ctx, rep)
 	if err != nil {
 		st.State = tenant.StateError
-		st.Error = err.Error()
+		// A service's error text may echo a request: no credential
+		// reaches the snapshot (or the screen, or a session).
+		st.Error = textsafe.Redact(err.Error())
 		var f *collect.Failure
 		if errors.As(err, &f) {
 			st.HTTPStatus, st.Fix = f.HTTPStatus, f.Fix

@@ -9,11 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"time"
 
 	"github.com/harden365/harden365/tenant"
+	"github.com/harden365/harden365/textsafe"
 )
 
 // The journal: every write of an apply (and of a rollback) as JSON lines,
@@ -207,19 +207,10 @@ func (j *JournalWriter) Append(l Line) error {
 	return nil
 }
 
-// Credentials that could appear in an error text: an Authorization
-// header's value (any scheme), and a bearer token or Okta API token
-// (SSWS) on its own (tokens are long; ordinary words are not).
-var (
-	authHeaderPattern = regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?)[^\s"',;)]+(\s+[^\s"',;)]+)?`)
-	tokenPattern      = regexp.MustCompile(`(?i)\b(bearer|ssws)\s+[A-Za-z0-9._~+/=-]{20,}`)
-)
-
-// scrub removes authorization values from a text meant for the journal.
-func scrub(s string) string {
-	s = authHeaderPattern.ReplaceAllString(s, "${1}[redacted]")
-	return tokenPattern.ReplaceAllString(s, "$1 [redacted]")
-}
+// scrub removes credentials from a text meant for the journal: an
+// Authorization header's value, a bearer or SSWS token, a JWT, a secret
+// name=value pair (textsafe.Redact).
+func scrub(s string) string { return textsafe.Redact(s) }
 
 // Write states, as a journal tells them.
 const (

@@ -130,6 +130,10 @@ func TestScrub(t *testing.T) {
 		"token Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.x.y rejected":   "token Bearer [redacted] rejected",
 		"policy 'Block Basic Authentication' can't be removed":             "policy 'Block Basic Authentication' can't be removed",
 		"the bearer token was rejected":                                    "the bearer token was rejected",
+		"id_token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln was echoed":    "id_token [redacted] was echoed",
+		"grant_type=client_credentials&client_secret=cs~Q8s7.x&scope=y":    "grant_type=client_credentials&client_secret=[redacted]&scope=y",
+		`{"token_type":"Bearer","access_token":"0.AAA","expires_in":3599}`: `{"token_type":"Bearer","access_token":"[redacted]","expires_in":3599}`,
+		"StsRefreshTokensValidFrom: 2019-06-01T00:00:00Z":                  "StsRefreshTokensValidFrom: 2019-06-01T00:00:00Z",
 	} {
 		if got := scrub(in); got != want {
 			t.Errorf("scrub(%q) = %q, want %q", in, got, want)

@@ -1245,7 +1245,7 @@ func (r *renderer) applied() {
 	}
 	outcome := a.Outcome
 	if outcome == "" {
-		outcome = "unknown: the journal has no end line (the run was stopped before it finished)"
+		outcome = "interrupted: the journal has no end line (the run was stopped before it finished: killed, or the machine stopped); the table lists every change that was sent"
 	}
 	r.para(fmt.Sprintf("From the journal %s: started on %s against %s; outcome: %s.", t(orDefault(a.Journal, "(not named)")), stamp(a.Started), t(orDefault(a.Target, "a target not recorded")), t(outcome)))
 	var rows [][]string
