@@ -74,9 +74,12 @@ type Result struct {
 	Started time.Time `json:"started"`
 	// Done are the IDs of the writes made, in order.
 	Done []string `json:"done"`
-	// Failed are the writes the service refused; Skipped those not sent
-	// because a write they need failed.
-	Failed  []WriteError `json:"failed,omitempty"`
+	// Failed are the writes the service refused, or that are in doubt;
+	// Skipped those not sent because a write they need failed.
+	Failed []WriteError `json:"failed,omitempty"`
+	// InDoubt are the IDs of the Failed writes that may have been made all
+	// the same (the connection dropped after sending them).
+	InDoubt []string `json:"inDoubt,omitempty"`
 	Skipped []WriteError `json:"skipped,omitempty"`
 	// NotReached are the writes after the apply stopped.
 	NotReached []string `json:"notReached,omitempty"`
@@ -254,7 +257,15 @@ func Apply(ctx context.Context, p *Plan, w Writer, j *JournalWriter, opts ApplyO
 		assigned, err := w.Do(context.WithoutCancel(ctx), bound, vars)
 		if err != nil {
 			msg := scrub(err.Error())
-			if jerr := j.Append(Line{Phase: PhaseFailed, ID: wr.ID, Step: wr.Step, Error: msg}); jerr != nil {
+			phase := PhaseFailed
+			if inDoubt(err) {
+				// It may have been made: the journal keeps it in doubt (its
+				// begin line without an answer), so that rollback undoes it
+				// where it can.
+				phase = PhaseInDoubt
+				res.InDoubt = append(res.InDoubt, wr.ID)
+			}
+			if jerr := j.Append(Line{Phase: phase, ID: wr.ID, Step: wr.Step, Error: msg}); jerr != nil {
 				return res, jerr
 			}
 			res.Failed = append(res.Failed, WriteError{ID: wr.ID, Target: wr.Target, Error: msg})
@@ -399,4 +410,18 @@ func bindValue(v any, vars map[string]string) any {
 		return out
 	}
 	return v
+}
+
+// inDoubt reports whether a writer's error says the write may have been
+// made all the same (the writers' errors implement WriteInDoubt).
+func inDoubt(err error) bool {
+	var d interface{ WriteInDoubt() bool }
+	return errors.As(err, &d) && d.WriteInDoubt()
+}
+
+// notFound reports whether a writer's error says the object does not
+// exist.
+func notFound(err error) bool {
+	var d interface{ WriteNotFound() bool }
+	return errors.As(err, &d) && d.WriteNotFound()
 }

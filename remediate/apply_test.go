@@ -368,3 +368,52 @@ func TestBind(t *testing.T) {
 		t.Errorf("Bind changed its input: %+v", w)
 	}
 }
+
+// writerErr is a writer's error as the clients give it: in doubt (the
+// answer was lost) or not found.
+type writerErr struct {
+	msg               string
+	doubt, notPresent bool
+}
+
+func (e *writerErr) Error() string       { return e.msg }
+func (e *writerErr) WriteInDoubt() bool  { return e.doubt }
+func (e *writerErr) WriteNotFound() bool { return e.notPresent }
+
+// A write whose answer was lost stays in doubt in the journal (not
+// "failed", which would say it was not made), and the plan stops there.
+// Rolling back undoes it blind where its undo needs no id; an undo that
+// finds nothing to undo means the write was never made, which is no
+// failure.
+func TestApplyWriteInDoubt(t *testing.T) {
+	w := &fakeWriter{fail: map[string]error{"B-1": &writerErr{msg: "connection reset: the write is in doubt", doubt: true}}}
+	res, err, j, raw := applyFake(t, syntheticPlan(), w, ApplyOptions{})
+	var fe *FailedError
+	if !errors.As(err, &fe) || !reflect.DeepEqual(res.InDoubt, []string{"B-1"}) {
+		t.Fatalf("err %v, in doubt %v", err, res.InDoubt)
+	}
+	if !bytes.Contains(raw, []byte(`"phase":"in-doubt"`)) {
+		t.Errorf("the journal has no in-doubt line:\n%s", raw)
+	}
+	if len(j.InDoubt()) != 1 || j.InDoubt()[0].Write.ID != "B-1" || !strings.Contains(j.InDoubt()[0].Error, "reset") || len(j.Done()) != 0 {
+		t.Fatalf("journal: in doubt %+v, done %d", j.InDoubt(), len(j.Done()))
+	}
+	if !reflect.DeepEqual(w.sentIDs(), []string{"B-1"}) {
+		t.Errorf("sent %v after a write in doubt", w.sentIDs())
+	}
+
+	// The undo finds nothing to undo: the write was never made.
+	rw := &fakeWriter{fail: map[string]error{"B-1.undo": &writerErr{msg: "The operation couldn't be performed because object 'org' couldn't be found", notPresent: true}}}
+	var rb bytes.Buffer
+	rres, rerr := Rollback(context.Background(), j, rw, NewJournalWriter(&rb, func() time.Time { return t0 }), RollbackOptions{})
+	if rerr != nil || !reflect.DeepEqual(rres.Restored, []string{"B-1"}) {
+		t.Fatalf("rollback: %v, restored %v, in doubt %v, failed %v", rerr, rres.Restored, rres.InDoubt, rres.Failed)
+	}
+	// A not-found on the undo of a write that was made is a failure.
+	done := &fakeWriter{}
+	_, _, j2, _ := applyFake(t, &Plan{Now: t0, Steps: syntheticPlan().Steps[:1]}, done, ApplyOptions{})
+	rb.Reset()
+	if _, err := Rollback(context.Background(), j2, rw, NewJournalWriter(&rb, func() time.Time { return t0 }), RollbackOptions{}); err == nil {
+		t.Error("the undo of a write that was made found nothing, and rollback called it done")
+	}
+}

@@ -40,6 +40,9 @@ const (
 	PhaseBegin   = "begin"
 	PhaseDone    = "done"
 	PhaseFailed  = "failed"
+	// PhaseInDoubt: the write was sent and its answer lost (a dropped
+	// connection, a 5xx, a timeout): it may or may not have been made.
+	PhaseInDoubt = "in-doubt"
 	PhaseSkipped = "skipped"
 	PhaseEnd     = "end"
 )
@@ -381,15 +384,18 @@ func (j *Journal) add(l Line, n int) error {
 			return fmt.Errorf("journal line %d: write %s begun twice", n, l.ID)
 		}
 		j.Writes = append(j.Writes, JournalWrite{Write: *l.Write, State: StateInDoubt, Of: l.Of, Begun: l.Time})
-	case PhaseDone, PhaseFailed:
+	case PhaseDone, PhaseFailed, PhaseInDoubt:
 		w := find()
-		if w == nil || w.State != StateInDoubt {
+		if w == nil || w.State != StateInDoubt || w.Error != "" {
 			return fmt.Errorf("journal line %d: %s for write %q, which was not begun", n, l.Phase, l.ID)
 		}
-		if l.Phase == PhaseDone {
+		switch l.Phase {
+		case PhaseDone:
 			w.State, w.Assigned = StateDone, l.Assigned
-		} else {
+		case PhaseFailed:
 			w.State, w.Error = StateFailed, l.Error
+		default: // sent, and the answer lost: it stays in doubt, with why
+			w.Error = l.Error
 		}
 	case PhaseSkipped:
 		j.Writes = append(j.Writes, JournalWrite{Write: tenant.Write{ID: l.ID, Step: l.Step}, State: StateSkipped, Error: l.Note, Of: l.Of})

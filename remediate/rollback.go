@@ -169,6 +169,15 @@ func Rollback(ctx context.Context, j *Journal, w Writer, jw *JournalWriter, opts
 			}
 			report(opts.Progress, Progress{Phase: PhaseBegin, Write: bound, Index: index, Total: total})
 			got, err := w.Do(context.WithoutCancel(ctx), bound, vars)
+			if err != nil && jwr.State == StateInDoubt && notFound(err) {
+				// The write in doubt was never made: there is nothing to undo.
+				note := "not found: the write in doubt was never made, so there is nothing to undo"
+				if jerr := jw.Append(Line{Phase: PhaseDone, ID: u.ID, Step: u.Step, Of: wr.ID, Assigned: map[string]string{}, Note: note}); jerr != nil {
+					return res, jerr
+				}
+				report(opts.Progress, Progress{Phase: PhaseDone, Write: bound, Index: index, Total: total, Error: note})
+				continue
+			}
 			if err != nil {
 				msg := scrub(err.Error())
 				if jerr := jw.Append(Line{Phase: PhaseFailed, ID: u.ID, Step: u.Step, Of: wr.ID, Error: msg}); jerr != nil {

@@ -5,6 +5,7 @@
 package collect
 
 import (
+	"strings"
 	"context"
 	"errors"
 	"io"
@@ -107,6 +108,16 @@ type Failure struct {
 }
 
 func (f *Failure) Error() string { return f.Message }
+
+// WriteInDoubt tells remediate (which may not import this package) that
+// the write may or may not have been made.
+func (f *Failure) WriteInDoubt() bool { return f.InDoubt }
+
+// WriteNotFound tells remediate that the object written to does not
+// exist (HTTP 404, Exchange's "couldn't be found", Okta's E0000007).
+func (f *Failure) WriteNotFound() bool {
+	return f.HTTPStatus == 404 || strings.Contains(f.Message, "couldn't be found") || strings.Contains(f.Message, "E0000007")
+}
 
 // A write whose request may have reached the service without its answer
 // coming back (a connection reset or dropped, no answer in time, a
