@@ -8,8 +8,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/sim/simtest"
 )
 
 // faultScenario writes the built-in scenario name with faults added as its
@@ -207,4 +210,59 @@ func TestAssessTokenExpiresMidRun(t *testing.T) {
 			t.Logf("%d Okta sources failed, %d findings changed", oktaErrors, changed)
 		})
 	}
+}
+
+// An apply under throttling: writes refused with 429 are resent (the
+// service did nothing), so every write is made once, the organisation
+// collected again matches the simulation, and rollback restores the
+// simulator's state.
+func TestApplyUnderThrottling(t *testing.T) {
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{Faults: &sim.Faults{Seed: 7, Throttle: 0.2, RetryAfter: 10 * time.Millisecond}})
+	orig := getState(t, srv.URL())
+	journal := filepath.Join(t.TempDir(), "apply.jsonl")
+	out, errOut, code := run(t, "apply", "--sim", srv.URL(), "--plan", "B,C,SMTP-AUTH,D,E", "--yes", "--journal", journal, "-q")
+	if code != 0 || !strings.Contains(out, "Verified") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	j, err := remediate.ReadJournalFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Done()) == 0 || len(j.InDoubt()) != 0 || j.Outcome != remediate.OutcomeComplete {
+		t.Errorf("journal: %d done, %d in doubt, outcome %s", len(j.Done()), len(j.InDoubt()), j.Outcome)
+	}
+	if _, errOut, code := run(t, "rollback", "--sim", srv.URL(), "--journal", journal, "--yes", "-q"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s", code, errOut)
+	}
+	assertStateRestored(t, orig, getState(t, srv.URL()))
+}
+
+// An Okta API token that expires during an apply cannot be renewed: the
+// apply stops at the first Okta write that meets it, says what to do,
+// and the journal holds exactly the writes made, which rollback undoes
+// (with a fresh token).
+func TestApplyStopsWhenOktaTokenExpires(t *testing.T) {
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{Faults: &sim.Faults{Seed: 7, ExpireTokens: 30}})
+	orig := getState(t, srv.URL())
+	journal := filepath.Join(t.TempDir(), "apply.jsonl")
+	_, errOut, code := run(t, "apply", "--sim", srv.URL(), "--plan", "B,C,SMTP-AUTH,D,E", "--yes", "--journal", journal, "-q")
+	if code != 1 || !strings.Contains(errOut, "E0000011") || !strings.Contains(errOut, "says") {
+		t.Fatalf("exit %d\nstderr:\n%s", code, errOut)
+	}
+	j, err := remediate.ReadJournalFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Done()) == 0 || j.Outcome != remediate.OutcomeFailed {
+		t.Fatalf("journal: %d done, outcome %s", len(j.Done()), j.Outcome)
+	}
+	for _, w := range j.Done() {
+		if w.Write.Service == "okta" {
+			t.Errorf("%s is journalled done, though Okta refused the token", w.Write.ID)
+		}
+	}
+	if _, errOut, code := run(t, "rollback", "--sim", srv.URL(), "--journal", journal, "--yes", "-q"); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s", code, errOut)
+	}
+	assertStateRestored(t, orig, getState(t, srv.URL()))
 }
