@@ -303,9 +303,10 @@ func (m *Discovery) renderSources(w, budget int) string {
 			if s.status != nil {
 				continue
 			}
-			text := fmt.Sprintf("%s %d", label(s.id), s.items)
+			elapsed := m.now().Sub(s.started).Round(100 * time.Millisecond)
+			text := fmt.Sprintf("%s · %s, %s · %s", label(s.id), plural(s.items, "item"), plural(s.pages, "page"), elapsed)
 			if s.waiting != "" {
-				text = label(s.id) + ": " + s.waiting
+				text = fmt.Sprintf("%s: %s · %s", label(s.id), s.waiting, elapsed)
 			}
 			active = append(active, "     "+st.Muted.Render(truncate(serviceTitles[svc]+" · "+text, w-7)))
 		}
