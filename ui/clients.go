@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -79,8 +78,7 @@ type Clients struct {
 	brokenClients, brokenUsers   int
 	losesAll                     int
 
-	input      textinput.Model
-	typing     bool
+	filterBox
 	query      string
 	legacyOnly bool
 	breaksOnly bool
@@ -93,9 +91,7 @@ type Clients struct {
 
 func newClients(c *Common) Screen {
 	m := &Clients{c: c, keys: newClientsKeys(), width: 80, height: 18}
-	m.input = textinput.New()
-	m.input.Prompt = "/ "
-	m.input.Placeholder = "user, client or platform"
+	m.filterBox = newFilterBox("user, client or platform")
 	return m
 }
 
@@ -165,31 +161,13 @@ func (m *Clients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.note = ""
 		return m, m.key(msg)
 	}
-	if m.typing {
-		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(msg)
-		return m, cmd
-	}
-	return m, nil
+	return m, m.filterMsg(msg)
 }
 
 func (m *Clients) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.typing {
-		switch msg.String() {
-		case "enter":
-			m.typing = false
-			m.input.Blur()
-			return nil
-		case "esc":
-			m.typing = false
-			m.input.Blur()
-			m.input.Reset()
-			m.setQuery("")
-			return nil
-		}
-		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(msg)
-		m.setQuery(m.input.Value())
+		cmd, q := m.filterKey(msg)
+		m.setQuery(q)
 		return cmd
 	}
 	if m.detail {
@@ -217,10 +195,7 @@ func (m *Clients) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Filter):
-		m.typing = true
-		m.input.CursorEnd()
-		m.styleInput()
-		return m.input.Focus()
+		return m.openFilter(m.c.Styles)
 	case key.Matches(msg, m.keys.Legacy):
 		m.legacyOnly = !m.legacyOnly
 		m.refilter()
@@ -245,15 +220,6 @@ func (m *Clients) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.nav.Update(msg, m.keys.List)
 	}
 	return nil
-}
-
-func (m *Clients) styleInput() {
-	s := m.input.Styles()
-	s.Focused.Prompt, s.Blurred.Prompt = m.c.Styles.Key, m.c.Styles.Key
-	s.Focused.Placeholder, s.Blurred.Placeholder = m.c.Styles.Muted, m.c.Styles.Muted
-	s.Focused.Text, s.Blurred.Text = m.c.Styles.Value, m.c.Styles.Value
-	s.Cursor.Blink = false
-	m.input.SetStyles(s)
 }
 
 func (m *Clients) setQuery(q string) {

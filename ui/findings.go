@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -83,8 +82,7 @@ type Findings struct {
 	nav   listNav
 	shown int // findings matching the filter
 
-	input  textinput.Model
-	typing bool
+	filterBox
 	query  string // the kept text filter, lower-cased
 	status int
 
@@ -100,9 +98,7 @@ type Findings struct {
 
 func newFindings(c *Common) Screen {
 	m := &Findings{c: c, keys: newFindingsKeys(), width: 80, height: 18}
-	m.input = textinput.New()
-	m.input.Prompt = "/ "
-	m.input.Placeholder = "ID, title, detail, evidence or user"
+	m.filterBox = newFilterBox("ID, title, detail, evidence or user")
 	m.dcache.item = -1
 	return m
 }
@@ -173,31 +169,13 @@ func (m *Findings) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
-	if m.typing {
-		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(msg)
-		return m, cmd
-	}
-	return m, nil
+	return m, m.filterMsg(msg)
 }
 
 func (m *Findings) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.typing {
-		switch msg.String() {
-		case "enter":
-			m.typing = false
-			m.input.Blur()
-			return nil
-		case "esc":
-			m.typing = false
-			m.input.Blur()
-			m.input.Reset()
-			m.setQuery("")
-			return nil
-		}
-		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(msg)
-		m.setQuery(m.input.Value())
+		cmd, q := m.filterKey(msg)
+		m.setQuery(q)
 		return cmd
 	}
 	if m.detail {
@@ -214,10 +192,8 @@ func (m *Findings) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Filter):
-		m.typing, m.detail = true, false
-		m.input.CursorEnd()
-		m.styleInput()
-		return m.input.Focus()
+		m.detail = false
+		return m.openFilter(m.c.Styles)
 	case key.Matches(msg, m.keys.Status):
 		m.status = (m.status + 1) % nStatusFilters
 		m.refilter()
@@ -243,17 +219,6 @@ func (m *Findings) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
-}
-
-// styleInput gives the filter the theme's colours (they change with the
-// terminal's background).
-func (m *Findings) styleInput() {
-	s := m.input.Styles()
-	s.Focused.Prompt, s.Blurred.Prompt = m.c.Styles.Key, m.c.Styles.Key
-	s.Focused.Placeholder, s.Blurred.Placeholder = m.c.Styles.Muted, m.c.Styles.Muted
-	s.Focused.Text, s.Blurred.Text = m.c.Styles.Value, m.c.Styles.Value
-	s.Cursor.Blink = false // a steady cursor: no timer running while typing
-	m.input.SetStyles(s)
 }
 
 // scrollDetail scrolls the detail for a list key; it reports whether the
