@@ -189,6 +189,11 @@ func TestAssessTokenExpiresMidRun(t *testing.T) {
 					}
 					continue
 				}
+				if m["state"] == "error" && clean[id]["state"] == "error" {
+					// Failed either way (Classic Engine's rules); which
+					// error comes first depends on the order of requests.
+					continue
+				}
 				if !reflect.DeepEqual(m, clean[id]) {
 					t.Errorf("%s differs after the tokens expired:\nclean  %v\nfaults %v", id, clean[id], m)
 				}
