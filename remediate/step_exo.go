@@ -138,7 +138,7 @@ func runC(r *run) {
 	for i := range r.s.Exchange.CASMailboxes {
 		m := &r.s.Exchange.CASMailboxes[i]
 		upn := mailboxUPN(*m)
-		if !r.c.inScope(r.s, upn) {
+		if !r.inScope(upn) {
 			continue
 		}
 		params := map[string]any{"Identity": m.Identity}
@@ -287,7 +287,7 @@ func runSMTPAuth(r *run) {
 		m := &r.s.Exchange.CASMailboxes[i]
 		upn := mailboxUPN(*m)
 		v := m.SmtpClientAuthenticationDisabled
-		if v == nil || *v || r.c.isException(upn) || !r.c.inScope(r.s, upn) {
+		if v == nil || *v || r.c.isException(upn) || !r.inScope(upn) {
 			continue
 		}
 		setMbx(m, nil)
@@ -428,7 +428,7 @@ func runD(r *run) {
 			}
 			continue
 		}
-		if !r.c.inScope(r.s, upn) {
+		if !r.inScope(upn) {
 			continue
 		}
 		switch {
