@@ -97,7 +97,7 @@ type collector struct {
 	local   bool // http:// on loopback: the SDK's https check is lifted
 	base    http.RoundTripper
 	timeout time.Duration
-	sem     chan struct{} // requests in flight
+	sem     *limiter // requests in flight
 }
 
 // Tasks returns one task per Okta source. It fails only on a Config that
@@ -169,7 +169,7 @@ func newCollector(cfg Config) (*collector, error) {
 		cfg.AsOf = time.Now().UTC()
 	}
 	c := &collector{cfg: cfg, orgURL: raw, mode: mode, local: local, base: http.DefaultTransport,
-		timeout: 60 * time.Second, sem: make(chan struct{}, cfg.Concurrency)}
+		timeout: 60 * time.Second, sem: newLimiter(cfg.Concurrency)}
 	if cfg.HTTPClient != nil {
 		if cfg.HTTPClient.Transport != nil {
 			c.base = cfg.HTTPClient.Transport
@@ -469,52 +469,143 @@ func ids(users []*sdk.User) []string {
 
 // --- okta.users
 
+// users lists the users and reads each one's factors (Okta has no bulk
+// read of them). The factor reads start with the first page, beside the
+// listing, on up to Concurrency workers whose requests wait behind any
+// listing's (see limiter); each page is converted as it arrives.
 func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
 	cl, err := c.client(ctx, rep)
 	if err != nil {
 		return nil, err
 	}
-	list, resp, err := cl.User.ListUsers(ctx, query.NewQueryParams(query.WithLimit(c.limit(maxUsers))))
-	if err != nil {
-		return nil, withResponse(resp, err)
-	}
-	rep.Page(len(list))
-	for resp.HasNextPage() {
-		var page []*sdk.User
-		if resp, err = resp.Next(ctx, &page); err != nil {
-			return nil, withResponse(resp, err)
-		}
-		list = append(list, page...)
-		rep.Page(len(page))
-	}
-	out := make([]tenant.OktaUser, len(list))
-	for i, u := range list {
-		out[i] = tenant.OktaUser{ID: u.Id, Status: u.Status, Factors: []tenant.OktaFactor{}}
-		if u.Profile != nil {
-			out[i].Login, _ = (*u.Profile)["login"].(string)
-			out[i].Email, _ = (*u.Profile)["email"].(string)
-		}
-	}
-	err = c.fanOut(ctx, len(out), func(ctx context.Context, i int) error {
-		factors, resp, err := cl.UserFactor.ListFactors(ctx, out[i].ID)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	reads := newFactorReads(perUser(ctx), c.cfg.Concurrency, func(ctx context.Context, u *tenant.OktaUser) error {
+		factors, resp, err := cl.UserFactor.ListFactors(ctx, u.ID)
 		if err != nil {
-			return fmt.Errorf("factors of user %s: %w", out[i].ID, withResponse(resp, err))
+			return fmt.Errorf("factors of user %s: %w", u.ID, withResponse(resp, err))
 		}
 		for _, f := range factors {
 			if uf, ok := f.(*sdk.UserFactor); ok {
-				out[i].Factors = append(out[i].Factors, tenant.OktaFactor{ID: uf.Id, FactorType: uf.FactorType, Provider: uf.Provider, Status: uf.Status})
+				u.Factors = append(u.Factors, tenant.OktaFactor{ID: uf.Id, FactorType: uf.FactorType, Provider: uf.Provider, Status: uf.Status})
 			}
 		}
 		rep.Page(0)
 		return nil
-	})
+	}, cancel)
+	var chunks [][]tenant.OktaUser
+	total := 0
+	add := func(page []*sdk.User) {
+		chunk := make([]tenant.OktaUser, len(page))
+		for i, u := range page {
+			chunk[i] = tenant.OktaUser{ID: u.Id, Status: u.Status, Factors: []tenant.OktaFactor{}}
+			if u.Profile != nil {
+				chunk[i].Login, _ = (*u.Profile)["login"].(string)
+				chunk[i].Email, _ = (*u.Profile)["email"].(string)
+			}
+		}
+		chunks = append(chunks, chunk)
+		total += len(chunk)
+		reads.add(chunk)
+		rep.Page(len(page))
+	}
+	list, resp, err := cl.User.ListUsers(ctx, query.NewQueryParams(query.WithLimit(c.limit(maxUsers))))
+	if err == nil {
+		add(list)
+		for resp.HasNextPage() {
+			var page []*sdk.User
+			if resp, err = resp.Next(ctx, &page); err != nil {
+				break
+			}
+			add(page)
+		}
+	}
 	if err != nil {
-		return nil, err
+		cancel(withResponse(resp, err))
+	}
+	reads.wait()
+	if ctx.Err() != nil {
+		// The first failure: the listing's, a factor read's, or the
+		// caller's context ending.
+		return nil, context.Cause(ctx)
+	}
+	out := make([]tenant.OktaUser, 0, total)
+	for _, chunk := range chunks {
+		out = append(out, chunk...)
 	}
 	return func(s *tenant.Snapshot) {
 		c.markConfigured(s)
 		s.Okta.Users = out
 	}, nil
+}
+
+// factorReads reads users' factors on workers as the users are listed.
+// The first failure cancels the reads and the listing (fail).
+type factorReads struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  []*tenant.OktaUser
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func newFactorReads(ctx context.Context, workers int, read func(context.Context, *tenant.OktaUser) error, fail context.CancelCauseFunc) *factorReads {
+	f := &factorReads{}
+	f.cond = sync.NewCond(&f.mu)
+	for range max(workers, 1) {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			for {
+				u, ok := f.next()
+				if !ok {
+					return
+				}
+				if ctx.Err() != nil {
+					continue // drain: the first failure is already kept
+				}
+				if err := read(ctx, u); err != nil {
+					fail(err) // the first cause wins
+				}
+			}
+		}()
+	}
+	return f
+}
+
+// add queues the users of one page (their addresses stay valid: a
+// page's slice is never grown).
+func (f *factorReads) add(users []tenant.OktaUser) {
+	f.mu.Lock()
+	for i := range users {
+		f.queue = append(f.queue, &users[i])
+	}
+	f.mu.Unlock()
+	f.cond.Broadcast()
+}
+
+func (f *factorReads) next() (*tenant.OktaUser, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for len(f.queue) == 0 && !f.closed {
+		f.cond.Wait()
+	}
+	if len(f.queue) == 0 {
+		return nil, false
+	}
+	u := f.queue[0]
+	f.queue[0] = nil
+	f.queue = f.queue[1:]
+	return u, true
+}
+
+// wait closes the queue and waits for the reads queued so far.
+func (f *factorReads) wait() {
+	f.mu.Lock()
+	f.closed = true
+	f.mu.Unlock()
+	f.cond.Broadcast()
+	f.wg.Wait()
 }
 
 // --- okta.zones
