@@ -96,17 +96,33 @@ type Hooks struct {
 }
 
 // Invoke runs a cmdlet and returns every row, following @odata.nextLink by
-// re-POSTing the same body (as the module does).
+// re-POSTing the same body (as the module does). A result the service
+// cut short ("There are more results available") is an error.
 func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]any, hooks Hooks) ([]Row, error) {
+	var rows []Row
+	err := c.InvokeEach(ctx, cmdlet, params, hooks, func(page []Row) error {
+		rows = append(rows, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// InvokeEach runs a cmdlet like Invoke but hands each page's rows to each
+// as the page arrives (and keeps none): a listing of 100,000 mailboxes is
+// converted a page at a time instead of held whole. An error from each
+// ends the listing and is returned as is.
+func (c *Client) InvokeEach(ctx context.Context, cmdlet string, params map[string]any, hooks Hooks, each func(page []Row) error) error {
 	if params == nil {
 		params = map[string]any{} // the service wants {}, never null
 	}
 	body, err := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": cmdlet, "Parameters": params}})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	url := c.cfg.BaseURL + "/adminapi/beta/" + c.cfg.TenantID + "/InvokeCommand"
-	var rows []Row
 	for url != "" {
 		var page struct {
 			Value    []Row    `json:"value"`
@@ -114,7 +130,7 @@ func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]an
 			Warnings []string `json:"@adminapi.warnings"`
 		}
 		if err := c.post(ctx, cmdlet, url, body, &page, hooks); err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range page.Value {
 			for k := range r {
@@ -123,18 +139,20 @@ func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]an
 				}
 			}
 		}
-		rows = append(rows, page.Value...)
+		if err := each(page.Value); err != nil {
+			return err
+		}
 		if hooks.Page != nil {
 			hooks.Page(len(page.Value))
 		}
 		for _, w := range page.Warnings {
 			if strings.Contains(w, "There are more results available") {
-				return rows, &collect.Failure{Message: cmdlet + ": the service truncated the result: " + w}
+				return &collect.Failure{Message: cmdlet + ": the service truncated the result: " + w}
 			}
 		}
 		url = page.NextLink
 	}
-	return rows, nil
+	return nil
 }
 
 func (c *Client) post(ctx context.Context, cmdlet, url string, body []byte, out any, hooks Hooks) error {
