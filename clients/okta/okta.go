@@ -168,7 +168,7 @@ func newCollector(cfg Config) (*collector, error) {
 	if cfg.AsOf.IsZero() {
 		cfg.AsOf = time.Now().UTC()
 	}
-	c := &collector{cfg: cfg, orgURL: raw, mode: mode, local: local, base: http.DefaultTransport,
+	c := &collector{cfg: cfg, orgURL: raw, mode: mode, local: local, base: keepAlive(cfg.Concurrency),
 		timeout: 60 * time.Second, sem: newLimiter(cfg.Concurrency)}
 	if cfg.HTTPClient != nil {
 		if cfg.HTTPClient.Transport != nil {
@@ -177,6 +177,20 @@ func newCollector(cfg Config) (*collector, error) {
 		c.timeout = cfg.HTTPClient.Timeout
 	}
 	return c, nil
+}
+
+// keepAlive is the default transport keeping up to n idle connections to
+// the org (the default keeps 2, so 8 requests in flight over HTTP/1.1
+// would open a new connection for most requests: a TLS handshake each on
+// a real org without HTTP/2).
+func keepAlive(n int) http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = max(n, t.MaxIdleConnsPerHost)
+	return t
 }
 
 func isLoopback(host string) bool {
@@ -683,6 +697,11 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 		return nil, withResponse(resp, err)
 	}
 	rep.Page(len(list))
+	// Each page is converted as it arrives (the SDK's events are dropped).
+	out := make([]tenant.OktaLog, 0, len(list))
+	for _, e := range list {
+		out = append(out, convertLog(e))
+	}
 	// A bounded query ends without a next link; stop on an empty page too
 	// (Okta keeps offering one to polling clients).
 	for len(list) > 0 && resp.HasNextPage() {
@@ -694,11 +713,9 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 		if len(page) == 0 {
 			break
 		}
-		list = append(list, page...)
-	}
-	out := make([]tenant.OktaLog, 0, len(list))
-	for _, e := range list {
-		out = append(out, convertLog(e))
+		for _, e := range page {
+			out = append(out, convertLog(e))
+		}
 	}
 	return func(s *tenant.Snapshot) {
 		c.markConfigured(s)
