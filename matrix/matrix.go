@@ -3,8 +3,10 @@ package matrix
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -236,29 +238,52 @@ func gateRank(g string) int {
 	return len(Gates)
 }
 
-// aggregate fills the cells from the users.
+// aggregate fills the cells from the users. Cells are independent: with
+// many users, a few workers share them.
 func (m *Matrix) aggregate(noUsers func(p Protocol, meth Method) (Verdict, string)) {
-	for i, p := range Protocols {
-		for j, meth := range Methods {
-			c := &m.Cells[i][j]
-			*c = Cell{Protocol: p, Method: meth}
-			for k := range m.Users {
-				c.Counts[m.Users[k].access[i][j].Verdict.Rank()]++
-			}
-			if len(m.Users) == 0 {
-				v, why := noUsers(p, meth)
-				c.Verdict, c.Reasons = v, []string{why}
-				continue
-			}
-			for r, n := range c.Counts {
-				if n > 0 {
-					c.Verdict = Verdicts[r]
-					break
-				}
-			}
-			c.Reasons = m.cellReasons(i, j, c.Verdict)
+	workers := 1
+	if len(m.Users) >= minUsersPerWorker {
+		workers = min(runtime.GOMAXPROCS(0), maxWorkers)
+	}
+	next := make(chan [2]int, nProtocols*nMethods)
+	for i := range Protocols {
+		for j := range Methods {
+			next <- [2]int{i, j}
 		}
 	}
+	close(next)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ij := range next {
+				m.aggregateCell(ij[0], ij[1], noUsers)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (Verdict, string)) {
+	p, meth := Protocols[i], Methods[j]
+	c := &m.Cells[i][j]
+	*c = Cell{Protocol: p, Method: meth}
+	for k := range m.Users {
+		c.Counts[m.Users[k].access[i][j].Verdict.Rank()]++
+	}
+	if len(m.Users) == 0 {
+		v, why := noUsers(p, meth)
+		c.Verdict, c.Reasons = v, []string{why}
+		return
+	}
+	for r, n := range c.Counts {
+		if n > 0 {
+			c.Verdict = Verdicts[r]
+			break
+		}
+	}
+	c.Reasons = m.cellReasons(i, j, c.Verdict)
 }
 
 // cellReasons picks the reasons behind verdict v in cell (i, j): the
