@@ -202,6 +202,7 @@ func convertRows[T any](ctx context.Context, c *Client, cmdlet string, rep *coll
 	err := c.InvokeEach(ctx, cmdlet, map[string]any{"ResultSize": "Unlimited"}, Hooks{Page: rep.Page, Wait: rep.Wait}, func(page []Row) error {
 		for _, r := range page {
 			v, keep, err := conv(r)
+			c.cfg.Strings.Value(&v)
 			if err != nil {
 				return rowError{&collect.Failure{Message: fmt.Sprintf("%s: row %d: %v", cmdlet, read, err)}}
 			}

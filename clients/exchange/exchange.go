@@ -21,6 +21,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/tenant"
 )
 
 // Scope is the token audience the admin API accepts.
@@ -45,6 +46,8 @@ type Config struct {
 	// Concurrency is the most requests in flight at once over every
 	// cmdlet of one client (default 8; retries wait outside it).
 	Concurrency int
+	// Strings, when set, interns the strings of the rows kept.
+	Strings *tenant.Strings
 }
 
 // Client invokes cmdlets.

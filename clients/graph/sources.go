@@ -179,6 +179,7 @@ func (c *client) runUsers(ctx context.Context, rep *collect.Reporter) (func(*ten
 		if t := u.GetSignInSessionsValidFromDateTime(); t != nil {
 			tu.SignInSessionsValidFrom = t.UTC()
 		}
+		c.cfg.Strings.Value(&tu)
 		out = append(out, tu)
 	})
 	if err != nil {
@@ -274,7 +275,9 @@ func (c *client) runSignIns(ctx context.Context, rep *collect.Reporter) (func(*t
 				return
 			}
 			seen[w.ID] = true
-			out = append(out, w.signIn())
+			si := w.signIn()
+			c.cfg.Strings.Value(&si)
+			out = append(out, si)
 		})
 	})
 	if err != nil {
@@ -309,8 +312,10 @@ func (c *client) runEmailAppUsage(ctx context.Context, rep *collect.Reporter) (f
 	err := forEach(ctx, 2, c.cfg.Concurrency, func(ctx context.Context, i int) error {
 		if i == 0 {
 			return getPages(ctx, c, c.beta("/reports/getEmailAppUsageUserDetail(period='D30')", params...), rep, func(w emailAppUsageWire) {
+				u := w.usage()
+				c.cfg.Strings.Value(&u)
 				mu.Lock()
-				usage = append(usage, w.usage())
+				usage = append(usage, u)
 				mu.Unlock()
 			})
 		}

@@ -41,6 +41,8 @@ type Config struct {
 	// Concurrency is the most requests in flight at once, over all tasks
 	// of one Tasks call (default 8).
 	Concurrency int
+	// Strings, when set, interns the strings of the rows kept.
+	Strings *tenant.Strings
 }
 
 // Source IDs.
@@ -451,14 +453,14 @@ func (c *collector) groups(ctx context.Context, rep *collect.Reporter) (func(*te
 		if err != nil {
 			return fmt.Errorf("members of group %s: %w", out[i].ID, withResponse(resp, err))
 		}
-		members := ids(users)
+		members := c.ids(users)
 		rep.Page(0)
 		for resp.HasNextPage() {
 			var page []*sdk.User
 			if resp, err = resp.Next(ctx, &page); err != nil {
 				return fmt.Errorf("members of group %s: %w", out[i].ID, withResponse(resp, err))
 			}
-			members = append(members, ids(page)...)
+			members = append(members, c.ids(page)...)
 			rep.Page(0)
 		}
 		out[i].Members = members
@@ -473,10 +475,10 @@ func (c *collector) groups(ctx context.Context, rep *collect.Reporter) (func(*te
 	}, nil
 }
 
-func ids(users []*sdk.User) []string {
+func (c *collector) ids(users []*sdk.User) []string {
 	out := make([]string, 0, len(users))
 	for _, u := range users {
-		out = append(out, u.Id)
+		out = append(out, c.cfg.Strings.S(u.Id))
 	}
 	return out
 }
@@ -501,7 +503,9 @@ func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*ten
 		}
 		for _, f := range factors {
 			if uf, ok := f.(*sdk.UserFactor); ok {
-				u.Factors = append(u.Factors, tenant.OktaFactor{ID: uf.Id, FactorType: uf.FactorType, Provider: uf.Provider, Status: uf.Status})
+				f := tenant.OktaFactor{ID: uf.Id, FactorType: uf.FactorType, Provider: uf.Provider, Status: uf.Status}
+				c.cfg.Strings.Value(&f)
+				u.Factors = append(u.Factors, f)
 			}
 		}
 		rep.Page(0)
@@ -517,6 +521,7 @@ func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*ten
 				chunk[i].Login, _ = (*u.Profile)["login"].(string)
 				chunk[i].Email, _ = (*u.Profile)["email"].(string)
 			}
+			c.cfg.Strings.Value(&chunk[i])
 		}
 		chunks = append(chunks, chunk)
 		total += len(chunk)
@@ -700,7 +705,7 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 	// Each page is converted as it arrives (the SDK's events are dropped).
 	out := make([]tenant.OktaLog, 0, len(list))
 	for _, e := range list {
-		out = append(out, convertLog(e))
+		out = append(out, c.convertLog(e))
 	}
 	// A bounded query ends without a next link; stop on an empty page too
 	// (Okta keeps offering one to polling clients).
@@ -714,13 +719,19 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 			break
 		}
 		for _, e := range page {
-			out = append(out, convertLog(e))
+			out = append(out, c.convertLog(e))
 		}
 	}
 	return func(s *tenant.Snapshot) {
 		c.markConfigured(s)
 		s.Okta.Logs = out
 	}, nil
+}
+
+func (c *collector) convertLog(e *sdk.LogEvent) tenant.OktaLog {
+	l := convertLog(e)
+	c.cfg.Strings.Value(&l)
+	return l
 }
 
 func convertLog(e *sdk.LogEvent) tenant.OktaLog {
