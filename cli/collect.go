@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -29,6 +30,14 @@ func newCollectCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return errors.New("--out FILE is required (use - for standard output)")
+			}
+			// Collecting waits on the network and keeps what it reads (the
+			// snapshot of 100,000 mailboxes is ~170 MB), then writes it:
+			// the heap may grow 25 % beyond what is live rather than the
+			// default 100 %, trading idle CPU for a peak well under twice
+			// the snapshot. GOGC, when set, is the operator's.
+			if os.Getenv("GOGC") == "" {
+				defer debug.SetGCPercent(debug.SetGCPercent(collectGCPercent))
 			}
 			snap, err := a.discover(cmd.Context(), &t, quiet)
 			if err != nil {
@@ -88,6 +97,9 @@ func (a *app) discover(ctx context.Context, t *target, quiet bool) (*tenant.Snap
 	}
 	return clients.Discover(ctx, conn.cfg, sink)
 }
+
+// collectGCPercent is collect's GC target (see newCollectCmd).
+const collectGCPercent = 25
 
 // writeFileAtomic writes via a temporary file and rename, so an interrupted
 // write never leaves half a file behind.
