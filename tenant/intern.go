@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"hash/maphash"
 	"reflect"
 	"sync"
 )
@@ -14,11 +15,17 @@ import (
 // A nil *Strings interns nothing. It is safe for concurrent use.
 type Strings struct {
 	mu sync.Mutex
-	m  map[string]string
+	// slots is an open-addressing hash set of the interned strings ("" is
+	// an empty slot): 16 bytes a slot at most three quarters full, under
+	// half of what a map[string]string costs per string, which matters
+	// while hundreds of thousands of them are held during a collection.
+	slots []string
+	n     int
+	seed  maphash.Seed
 }
 
 // NewStrings returns an empty interner.
-func NewStrings() *Strings { return &Strings{m: map[string]string{}} }
+func NewStrings() *Strings { return &Strings{slots: make([]string, 1024), seed: maphash.MakeSeed()} }
 
 // S returns the interned copy of s.
 func (in *Strings) S(s string) string {
@@ -51,11 +58,35 @@ func (in *Strings) intern(s string) string {
 	if s == "" {
 		return s
 	}
-	if c, ok := in.m[s]; ok {
-		return c
+	mask := uint64(len(in.slots) - 1)
+	for i := maphash.String(in.seed, s) & mask; ; i = (i + 1) & mask {
+		switch in.slots[i] {
+		case "":
+			in.slots[i] = s
+			if in.n++; in.n*4 > len(in.slots)*3 {
+				in.grow()
+			}
+			return s
+		case s:
+			return in.slots[i]
+		}
 	}
-	in.m[s] = s
-	return s
+}
+
+func (in *Strings) grow() {
+	old := in.slots
+	in.slots = make([]string, 2*len(old))
+	mask := uint64(len(in.slots) - 1)
+	for _, s := range old {
+		if s == "" {
+			continue
+		}
+		i := maphash.String(in.seed, s) & mask
+		for in.slots[i] != "" {
+			i = (i + 1) & mask
+		}
+		in.slots[i] = s
+	}
 }
 
 func (in *Strings) walk(v reflect.Value) {

@@ -35,3 +35,18 @@ func TestStringsShareAndKeepValues(t *testing.T) {
 		t.Error("a nil interner changed something")
 	}
 }
+
+// The set grows: many distinct strings stay interned and found.
+func TestStringsGrow(t *testing.T) {
+	in := NewStrings()
+	first := make([]string, 20000)
+	for i := range first {
+		first[i] = in.S(strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strings.Repeat("y", i/26))
+	}
+	for i := range first {
+		again := in.S(strings.Clone(first[i]))
+		if again != first[i] || unsafe.StringData(again) != unsafe.StringData(first[i]) {
+			t.Fatalf("string %d: interned again as a new copy", i)
+		}
+	}
+}
