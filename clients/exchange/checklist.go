@@ -176,25 +176,25 @@ func checklistTasks(c *Client) []collect.Task {
 				UnifiedAuditLogIngestionEnabled: w.UnifiedAuditLogIngestionEnabled, AdminAuditLogEnabled: w.AdminAuditLogEnabled}
 			return nil
 		}),
-		checklistRowsTask(c, cmdMailbox, func(r Row) (tenant.MailboxAudit, bool, error) {
+		checklistRowsTask(c, cmdMailbox, func(r json.RawMessage) (tenant.MailboxAudit, bool, error) {
 			var w struct {
 				Identity, UserPrincipalName, PrimarySmtpAddress, ExternalDirectoryObjectId string
 				RecipientTypeDetails, AuditLogAgeLimit                                     string
 				AuditEnabled                                                               bool
 			}
-			if err := decode(r, &w); err != nil {
+			if err := decodeRaw(r, &w); err != nil {
 				return tenant.MailboxAudit{}, false, err
 			}
 			return tenant.MailboxAudit{Identity: w.Identity, UserPrincipalName: w.UserPrincipalName,
 				PrimarySmtpAddress: w.PrimarySmtpAddress, ExternalDirectoryObjectID: w.ExternalDirectoryObjectId,
 				RecipientTypeDetails: w.RecipientTypeDetails, AuditEnabled: w.AuditEnabled, AuditLogAgeLimit: w.AuditLogAgeLimit}, true, nil
 		}, func(cl *tenant.ExchangeChecklist, out []tenant.MailboxAudit, _ int) { cl.Mailboxes = nonNil(out) }),
-		checklistRowsTask(c, cmdAuditBypass, func(r Row) (tenant.AuditBypass, bool, error) {
+		checklistRowsTask(c, cmdAuditBypass, func(r json.RawMessage) (tenant.AuditBypass, bool, error) {
 			var w struct {
 				Identity, Name     string
 				AuditBypassEnabled bool
 			}
-			if err := decode(r, &w); err != nil {
+			if err := decodeRaw(r, &w); err != nil {
 				return tenant.AuditBypass{}, false, err
 			}
 			return tenant.AuditBypass{Identity: w.Identity, Name: w.Name}, w.AuditBypassEnabled, nil
@@ -408,7 +408,7 @@ func checklistTask(c *Client, cmdlet string, params map[string]any, apply func(c
 
 // checklistRowsTask is checklistTask for a listing (-ResultSize Unlimited)
 // converted a page at a time (see rowsTask).
-func checklistRowsTask[T any](c *Client, cmdlet string, conv func(Row) (T, bool, error), set func(cl *tenant.ExchangeChecklist, out []T, read int)) collect.Task {
+func checklistRowsTask[T any](c *Client, cmdlet string, conv func(json.RawMessage) (T, bool, error), set func(cl *tenant.ExchangeChecklist, out []T, read int)) collect.Task {
 	return collect.Task{
 		ID: "exchange." + cmdlet, Service: "exchange",
 		Run: func(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {

@@ -76,13 +76,13 @@ func Tasks(cfg Config) []collect.Task {
 			s.Exchange.TransportConfig = &tenant.TransportConfig{SmtpClientAuthenticationDisabled: w.SmtpClientAuthenticationDisabled, WhenChanged: w.WhenChanged.Time}
 			return nil
 		}),
-		rowsTask(c, "Get-CASMailbox", func(r Row) (tenant.CASMailbox, bool, error) {
+		rowsTask(c, "Get-CASMailbox", func(r json.RawMessage) (tenant.CASMailbox, bool, error) {
 			var w struct {
 				Identity, Name, DisplayName, PrimarySmtpAddress, ExternalDirectoryObjectId      string
 				OWAEnabled, MAPIEnabled, EwsEnabled, ActiveSyncEnabled, PopEnabled, ImapEnabled bool
 				SmtpClientAuthenticationDisabled                                                *bool
 			}
-			if err := decode(r, &w); err != nil {
+			if err := decodeRaw(r, &w); err != nil {
 				return tenant.CASMailbox{}, false, err
 			}
 			return tenant.CASMailbox{
@@ -92,7 +92,7 @@ func Tasks(cfg Config) []collect.Task {
 				SmtpClientAuthenticationDisabled: w.SmtpClientAuthenticationDisabled,
 			}, true, nil
 		}, func(s *tenant.Snapshot, out []tenant.CASMailbox, _ int) { s.Exchange.CASMailboxes = nonNil(out) }),
-		rowsTask(c, "Get-User", func(r Row) (tenant.ExchangeUser, bool, error) {
+		rowsTask(c, "Get-User", func(r json.RawMessage) (tenant.ExchangeUser, bool, error) {
 			var w struct {
 				Identity, UserPrincipalName, DisplayName, Title, RecipientTypeDetails, ExternalDirectoryObjectId string
 				AuthenticationPolicy                                                                             *string
@@ -100,7 +100,7 @@ func Tasks(cfg Config) []collect.Task {
 				AccountDisabled                                                                                  bool
 				StsRefreshTokensValidFrom, WhenChanged                                                           Time
 			}
-			if err := decode(r, &w); err != nil {
+			if err := decodeRaw(r, &w); err != nil {
 				return tenant.ExchangeUser{}, false, err
 			}
 			return tenant.ExchangeUser{
@@ -155,13 +155,13 @@ func Tasks(cfg Config) []collect.Task {
 			s.Exchange.CASMailboxPlans = out
 			return nil
 		}),
-		rowsTask(c, "Get-MobileDevice", func(r Row) (tenant.MobileDevice, bool, error) {
+		rowsTask(c, "Get-MobileDevice", func(r json.RawMessage) (tenant.MobileDevice, bool, error) {
 			var w struct {
 				Identity, DeviceId, DeviceType, DeviceModel, DeviceOS, DeviceUserAgent string
 				ClientType, ClientVersion, UserDisplayName, DeviceAccessState          string
 				FirstSyncTime, LastSyncAttemptTime                                     Time
 			}
-			if err := decode(r, &w); err != nil {
+			if err := decodeRaw(r, &w); err != nil {
 				return tenant.MobileDevice{}, false, err
 			}
 			mbx, _, _ := strings.Cut(w.Identity, `\`)
@@ -181,7 +181,7 @@ func Tasks(cfg Config) []collect.Task {
 // at once. A row conv cannot read is this source's error ("row N: ...",
 // counting from the listing's first row). set writes the converted rows
 // and the number of rows read into the snapshot.
-func rowsTask[T any](c *Client, cmdlet string, conv func(Row) (T, bool, error), set func(s *tenant.Snapshot, out []T, read int)) collect.Task {
+func rowsTask[T any](c *Client, cmdlet string, conv func(json.RawMessage) (T, bool, error), set func(s *tenant.Snapshot, out []T, read int)) collect.Task {
 	return collect.Task{
 		ID: "exchange." + cmdlet, Service: "exchange",
 		Run: func(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
@@ -196,10 +196,10 @@ func rowsTask[T any](c *Client, cmdlet string, conv func(Row) (T, bool, error), 
 
 // convertRows runs the listing through conv. Its error is the service's
 // (as Invoke's) or a rowError.
-func convertRows[T any](ctx context.Context, c *Client, cmdlet string, rep *collect.Reporter, conv func(Row) (T, bool, error)) ([]T, int, error) {
+func convertRows[T any](ctx context.Context, c *Client, cmdlet string, rep *collect.Reporter, conv func(json.RawMessage) (T, bool, error)) ([]T, int, error) {
 	var out []T
 	read := 0
-	err := c.InvokeEach(ctx, cmdlet, map[string]any{"ResultSize": "Unlimited"}, Hooks{Page: rep.Page, Wait: rep.Wait}, func(page []Row) error {
+	err := c.InvokeRaw(ctx, cmdlet, map[string]any{"ResultSize": "Unlimited"}, Hooks{Page: rep.Page, Wait: rep.Wait}, func(page []json.RawMessage) error {
 		for _, r := range page {
 			v, keep, err := conv(r)
 			c.cfg.Strings.Value(&v)
@@ -227,6 +227,19 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// decodeRaw is decode for a row as the service sent it (its sidecar
+// annotations match no field and are ignored).
+func decodeRaw(raw json.RawMessage, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if ok := asTypeErr(err, &te); ok {
+			return fmt.Errorf("property %s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+		}
+		return err
+	}
+	return nil
 }
 
 // decode turns a row into a struct; field names match the cmdlet's

@@ -118,6 +118,26 @@ func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]an
 // converted a page at a time instead of held whole. An error from each
 // ends the listing and is returned as is.
 func (c *Client) InvokeEach(ctx context.Context, cmdlet string, params map[string]any, hooks Hooks, each func(page []Row) error) error {
+	return c.InvokeRaw(ctx, cmdlet, params, hooks, func(raw []json.RawMessage) error {
+		page := make([]Row, len(raw))
+		for i, r := range raw {
+			if err := json.Unmarshal(r, &page[i]); err != nil {
+				return &collect.Failure{Message: cmdlet + ": " + err.Error()}
+			}
+			for k := range page[i] {
+				if strings.Contains(k, "@") {
+					delete(page[i], k)
+				}
+			}
+		}
+		return each(page)
+	})
+}
+
+// InvokeRaw is InvokeEach with each page's rows as the service sent them
+// (sidecar annotations included): a collector that decodes rows into
+// structs skips building a map per row.
+func (c *Client) InvokeRaw(ctx context.Context, cmdlet string, params map[string]any, hooks Hooks, each func(page []json.RawMessage) error) error {
 	if params == nil {
 		params = map[string]any{} // the service wants {}, never null
 	}
@@ -128,19 +148,12 @@ func (c *Client) InvokeEach(ctx context.Context, cmdlet string, params map[strin
 	url := c.cfg.BaseURL + "/adminapi/beta/" + c.cfg.TenantID + "/InvokeCommand"
 	for url != "" {
 		var page struct {
-			Value    []Row    `json:"value"`
-			NextLink string   `json:"@odata.nextLink"`
-			Warnings []string `json:"@adminapi.warnings"`
+			Value    []json.RawMessage `json:"value"`
+			NextLink string            `json:"@odata.nextLink"`
+			Warnings []string          `json:"@adminapi.warnings"`
 		}
 		if err := c.post(ctx, cmdlet, url, body, &page, hooks); err != nil {
 			return err
-		}
-		for _, r := range page.Value {
-			for k := range r {
-				if strings.Contains(k, "@") {
-					delete(r, k)
-				}
-			}
 		}
 		if err := each(page.Value); err != nil {
 			return err
