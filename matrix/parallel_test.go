@@ -3,6 +3,7 @@ package matrix_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/harden365/harden365/matrix"
@@ -42,6 +43,32 @@ func TestEvaluateWorkersAgree(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// EvaluateUsers gives the chosen users the rows Evaluate gives them.
+func TestEvaluateUsersIsEvaluateForThem(t *testing.T) {
+	for _, name := range []string{"whitepaper", "contoso", "okta-classic"} {
+		s := collect(t, name)
+		all := matrix.Evaluate(s)
+		if len(all.Users) < 3 {
+			continue
+		}
+		pick := []string{strings.ToUpper(all.Users[0].UPN), all.Users[len(all.Users)/2].UPN, all.Users[len(all.Users)-1].UPN, "nobody@nowhere.example"}
+		some := matrix.EvaluateUsers(s, pick)
+		if len(some.Users) < 3 {
+			t.Fatalf("%s: %d users evaluated, want at least 3", name, len(some.Users))
+		}
+		for k := range some.Users {
+			u := &some.Users[k]
+			w := all.User(u.UPN)
+			if w == nil {
+				t.Fatalf("%s: %s is not in the full matrix", name, u.UPN)
+			}
+			if !reflect.DeepEqual(*u, *w) {
+				t.Errorf("%s: %s differs from the full matrix's row", name, u.UPN)
 			}
 		}
 	}
