@@ -84,6 +84,7 @@ package assess
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,6 +148,38 @@ func Inventory(s *tenant.Snapshot) []ClientUse {
 	b.addSignIns(s.Entra.SignIns)
 	b.addOktaLogs(s.Okta.Logs)
 	return b.result()
+}
+
+// SameInventoryInputs reports whether a and b have the same inventory:
+// the same date, usage report, mobile devices, sign-ins, Okta log events
+// and mailbox identities (what Inventory reads). Equal strings that share
+// their bytes (a clone's) compare at once.
+func SameInventoryInputs(a, b *tenant.Snapshot) bool {
+	if !a.AsOf.Equal(b.AsOf) ||
+		!slices.EqualFunc(a.Entra.EmailAppUsage, b.Entra.EmailAppUsage, sameUsage) ||
+		!slices.Equal(a.Exchange.MobileDevices, b.Exchange.MobileDevices) ||
+		!slices.Equal(a.Entra.SignIns, b.Entra.SignIns) ||
+		!slices.EqualFunc(a.Okta.Logs, b.Okta.Logs, func(x, y tenant.OktaLog) bool {
+			return x.ActorAlternateID == y.ActorAlternateID && x.UserAgent == y.UserAgent && x.Result == y.Result && x.Reason == y.Reason &&
+				x.RequestURI == y.RequestURI && x.EventType == y.EventType && x.OS == y.OS
+		}) ||
+		!slices.EqualFunc(a.Exchange.Users, b.Exchange.Users, func(x, y tenant.ExchangeUser) bool {
+			return x.Identity == y.Identity && x.UserPrincipalName == y.UserPrincipalName
+		}) ||
+		!slices.EqualFunc(a.Exchange.CASMailboxes, b.Exchange.CASMailboxes, func(x, y tenant.CASMailbox) bool {
+			return x.Identity == y.Identity && x.Name == y.Name && x.PrimarySmtpAddress == y.PrimarySmtpAddress
+		}) {
+		return false
+	}
+	return true
+}
+
+func sameUsage(x, y tenant.EmailAppUsage) bool {
+	return x.UserPrincipalName == y.UserPrincipalName && x.DisplayName == y.DisplayName && x.LastActivityDate == y.LastActivityDate &&
+		x.ReportRefreshDate == y.ReportRefreshDate && slices.Equal(x.MailForMac, y.MailForMac) && slices.Equal(x.OutlookForMac, y.OutlookForMac) &&
+		slices.Equal(x.OutlookForWindows, y.OutlookForWindows) && slices.Equal(x.OutlookForMobile, y.OutlookForMobile) &&
+		slices.Equal(x.OtherForMobile, y.OtherForMobile) && slices.Equal(x.OutlookForWeb, y.OutlookForWeb) &&
+		slices.Equal(x.POP3App, y.POP3App) && slices.Equal(x.IMAP4App, y.IMAP4App) && slices.Equal(x.SMTPApp, y.SMTPApp)
 }
 
 // LegacyOnly returns, sorted, the users all of whose seen clients cannot do modern auth (ModernAuth "no"): exactly who blocking basic auth (step D) cuts off.

@@ -45,3 +45,33 @@ func TestRunIsDeterministicAndSharesTheInventory(t *testing.T) {
 		}
 	}
 }
+
+// RunReusing reuses the base's inventory only when the inventory's inputs
+// are unchanged, and then judges as Run does.
+func TestRunReusingNeedsTheSameInputs(t *testing.T) {
+	files, _ := filepath.Glob("../ui/testdata/*.snapshot.json")
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		base, err := tenant.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := tenant.Decode(data)
+		inv := assess.Inventory(base)
+		if !assess.SameInventoryInputs(s, base) {
+			t.Fatalf("%s: a copy does not have the same inventory inputs", f)
+		}
+		if got, want := assess.RunReusing(s, assess.Options{}, base, inv), assess.Run(s, assess.Options{}); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: RunReusing differs from Run", f)
+		}
+		if len(s.Entra.SignIns) > 0 {
+			s.Entra.SignIns[0].UserAgent += " changed"
+			if assess.SameInventoryInputs(s, base) {
+				t.Fatalf("%s: a changed sign-in still counts as the same inputs", f)
+			}
+			if got, want := assess.RunReusing(s, assess.Options{}, base, inv), assess.Run(s, assess.Options{}); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: RunReusing after a change differs from Run", f)
+			}
+		}
+	}
+}
