@@ -75,7 +75,7 @@ var policyFlag = func() (a [nProtocols]string) {
 // Missing data never becomes blocked or mfa.
 func Evaluate(s *tenant.Snapshot) *Matrix {
 	e := newEvaluator(s)
-	m := &Matrix{AsOf: s.AsOf}
+	m := &Matrix{AsOf: s.AsOf, byUPN: &upnIndex{}}
 	if e.ok(srcCASMailbox) {
 		n := len(s.Exchange.CASMailboxes)
 		// Join first, then evaluate in UPN order straight into place.
@@ -125,7 +125,7 @@ func Evaluate(s *tenant.Snapshot) *Matrix {
 // every mailbox.
 func EvaluateUsers(s *tenant.Snapshot, upns []string) *Matrix {
 	e := newEvaluator(s)
-	m := &Matrix{AsOf: s.AsOf}
+	m := &Matrix{AsOf: s.AsOf, byUPN: &upnIndex{}}
 	if e.ok(srcCASMailbox) && len(upns) > 0 {
 		want := make(map[string]bool, len(upns))
 		for _, u := range upns {

@@ -28,6 +28,15 @@ type Matrix struct {
 	Users []UserAccess
 	// Cells are indexed by Protocol.Index() and Method.Index(); use Cell.
 	Cells [nProtocols][nMethods]Cell
+
+	// byUPN finds a user by lower-case UPN (set by Evaluate; built by
+	// the first User call).
+	byUPN *upnIndex
+}
+
+type upnIndex struct {
+	once sync.Once
+	pos  map[string]int
 }
 
 // UserAccess is one mailbox user's row of the matrix.
@@ -120,15 +129,25 @@ func (m *Matrix) UsersIn(p Protocol, meth Method, v Verdict) []*UserAccess {
 
 // User returns the user with the given UPN (case-insensitive), or nil.
 //
-// Evaluate sorts Users by lower-case UPN, so a binary search finds a user
-// in O(log n) (remediate's impact looks up every user of the inventory in
-// two matrices: a scan made that quadratic). A miss falls back to the scan,
-// so a Matrix built in another order still answers correctly.
+// The first call indexes the users by lower-case UPN, so later ones take
+// O(1) (remediate's impact looks up every user of the inventory in two
+// matrices per step: a scan made that quadratic). A UPN with non-ASCII
+// letters the index misses is looked for by a scan (strings.EqualFold
+// folds more than lower-casing).
 func (m *Matrix) User(upn string) *UserAccess {
-	want := strings.ToLower(upn)
-	k := sort.Search(len(m.Users), func(k int) bool { return strings.ToLower(m.Users[k].UPN) >= want })
-	if k < len(m.Users) && strings.EqualFold(m.Users[k].UPN, upn) {
-		return &m.Users[k]
+	if ix := m.byUPN; ix != nil {
+		ix.once.Do(func() {
+			ix.pos = make(map[string]int, len(m.Users))
+			for k := len(m.Users) - 1; k >= 0; k-- { // the first of equal UPNs wins
+				ix.pos[strings.ToLower(m.Users[k].UPN)] = k
+			}
+		})
+		if k, ok := ix.pos[strings.ToLower(upn)]; ok && strings.EqualFold(m.Users[k].UPN, upn) {
+			return &m.Users[k]
+		}
+		if isASCII(upn) {
+			return nil // for ASCII, lower-case equality is EqualFold's
+		}
 	}
 	for k := range m.Users {
 		if strings.EqualFold(m.Users[k].UPN, upn) {
@@ -136,6 +155,15 @@ func (m *Matrix) User(upn string) *UserAccess {
 		}
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // cellJSON is a cell in CONTRACT.md's shape.

@@ -284,11 +284,15 @@ func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix,
 	}
 	prevF := statuses(fs)
 	out := make([]Impact, len(p.Steps))
+	paths := make([][]path, len(inv)) // what each client uses, read once
+	for k, c := range inv {
+		paths[k] = clientPaths(c)
+	}
 	var last *matrix.Matrix
 	final, _ := p.simulateSteps(s, func(i int, after *tenant.Snapshot) {
 		m := matrix.Evaluate(after)
 		f := statuses(assess.RunReusing(after, opts, s, inv))
-		out[i] = diffImpact(p.Steps[i].ID, inv, prevM, m, prevF, f)
+		out[i] = diffImpact(p.Steps[i].ID, inv, paths, prevM, m, prevF, f)
 		prevM, prevF, last = m, f, m
 	})
 	return out, last, final
@@ -302,7 +306,8 @@ func statuses(fs []assess.Finding) map[string]string {
 	return out
 }
 
-func diffImpact(step string, inv []assess.ClientUse, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
+// diffImpact compares two states; paths[k] are clientPaths(inv[k]).
+func diffImpact(step string, inv []assess.ClientUse, paths [][]path, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
 	im := Impact{Step: step, Breaks: []Break{}, Passes: []string{}}
 	for _, c := range assess.Catalog() {
 		switch {
@@ -312,20 +317,20 @@ func diffImpact(step string, inv []assess.ClientUse, before, after *matrix.Matri
 			im.Regressions = append(im.Regressions, c.ID)
 		}
 	}
-	for _, c := range inv {
+	for k, c := range inv {
 		ub, ua := before.User(c.User), after.User(c.User)
 		if ub == nil || ua == nil {
 			continue
 		}
-		paths := clientPaths(c)
+		paths := paths[k]
 		var lost []string
-		used := map[matrix.Protocol]bool{}
+		var used [16]bool // by protocol index
 		for _, p := range paths {
-			used[p.protocol] = true
+			used[p.protocol.Index()] = true
 		}
-		allLost := len(used) > 0
-		for _, proto := range matrix.Protocols {
-			if !used[proto] {
+		allLost := len(paths) > 0
+		for i, proto := range matrix.Protocols {
+			if !used[i] {
 				continue
 			}
 			wasOpen, isOpen := false, false
