@@ -197,7 +197,7 @@ func rowsTask[T any](c *Client, cmdlet string, conv func(json.RawMessage) (T, bo
 // convertRows runs the listing through conv. Its error is the service's
 // (as Invoke's) or a rowError.
 func convertRows[T any](ctx context.Context, c *Client, cmdlet string, rep *collect.Reporter, conv func(json.RawMessage) (T, bool, error)) ([]T, int, error) {
-	var out []T
+	var rows collect.Rows[T]
 	read := 0
 	err := c.InvokeRaw(ctx, cmdlet, map[string]any{"ResultSize": "Unlimited"}, Hooks{Page: rep.Page, Wait: rep.Wait}, func(page []json.RawMessage) error {
 		for _, r := range page {
@@ -207,13 +207,13 @@ func convertRows[T any](ctx context.Context, c *Client, cmdlet string, rep *coll
 				return rowError{&collect.Failure{Message: fmt.Sprintf("%s: row %d: %v", cmdlet, read, err)}}
 			}
 			if keep {
-				out = append(out, v)
+				rows.Add(v)
 			}
 			read++
 		}
 		return nil
 	})
-	return out, read, err
+	return rows.Slice(), read, err
 }
 
 // rowError is a row the collector could not read (not the service's

@@ -164,7 +164,7 @@ func (c *client) runUsers(ctx context.Context, rep *collect.Reporter) (func(*ten
 	if err != nil {
 		return nil, err
 	}
-	var out []tenant.User
+	var rows collect.Rows[tenant.User]
 	err = iterate(ctx, c, rep, resp, models.CreateUserCollectionResponseFromDiscriminatorValue, func(u models.Userable) {
 		tu := tenant.User{
 			ID:                    deref(u.GetId()),
@@ -180,11 +180,12 @@ func (c *client) runUsers(ctx context.Context, rep *collect.Reporter) (func(*ten
 			tu.SignInSessionsValidFrom = t.UTC()
 		}
 		c.cfg.Strings.Value(&tu)
-		out = append(out, tu)
+		rows.Add(tu)
 	})
 	if err != nil {
 		return nil, err
 	}
+	out := rows.Slice()
 	return func(s *tenant.Snapshot) { s.Users = out }, nil
 }
 
@@ -301,7 +302,7 @@ func (c *client) runSignIns(ctx context.Context, rep *collect.Reporter) (func(*t
 
 func (c *client) runEmailAppUsage(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
 	var (
-		usage    = []tenant.EmailAppUsage{}
+		usage    collect.Rows[tenant.EmailAppUsage]
 		versions *tenant.EmailAppVersions
 		mu       sync.Mutex
 	)
@@ -315,7 +316,7 @@ func (c *client) runEmailAppUsage(ctx context.Context, rep *collect.Reporter) (f
 				u := w.usage()
 				c.cfg.Strings.Value(&u)
 				mu.Lock()
-				usage = append(usage, u)
+				usage.Add(u)
 				mu.Unlock()
 			})
 		}
@@ -332,8 +333,12 @@ func (c *client) runEmailAppUsage(ctx context.Context, rep *collect.Reporter) (f
 	if err != nil {
 		return nil, err
 	}
+	rows := usage.Slice()
+	if rows == nil {
+		rows = []tenant.EmailAppUsage{}
+	}
 	return func(s *tenant.Snapshot) {
-		s.Entra.EmailAppUsage = usage
+		s.Entra.EmailAppUsage = rows
 		s.Entra.EmailAppVersions = versions
 	}, nil
 }

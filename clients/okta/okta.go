@@ -703,9 +703,9 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 	}
 	rep.Page(len(list))
 	// Each page is converted as it arrives (the SDK's events are dropped).
-	out := make([]tenant.OktaLog, 0, len(list))
+	var rows collect.Rows[tenant.OktaLog]
 	for _, e := range list {
-		out = append(out, c.convertLog(e))
+		rows.Add(c.convertLog(e))
 	}
 	// A bounded query ends without a next link; stop on an empty page too
 	// (Okta keeps offering one to polling clients).
@@ -719,8 +719,12 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 			break
 		}
 		for _, e := range page {
-			out = append(out, c.convertLog(e))
+			rows.Add(c.convertLog(e))
 		}
+	}
+	out := rows.Slice()
+	if out == nil {
+		out = []tenant.OktaLog{}
 	}
 	return func(s *tenant.Snapshot) {
 		c.markConfigured(s)
