@@ -1,8 +1,10 @@
 package assess
 
 import (
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/harden365/harden365/tenant"
 )
@@ -96,23 +98,78 @@ func Catalog() []Check {
 
 // Run judges s: one Finding per catalog entry, in catalog order.
 func Run(s *tenant.Snapshot, o Options) []Finding {
-	t := table()
-	out := make([]Finding, 0, len(t))
-	var e *env
-	if s != nil {
-		e = newEnv(s, o)
-	}
-	for _, c := range t {
-		var f Finding
-		if e == nil {
-			f = Finding{Status: Error, Detail: "Cannot be judged: there is no snapshot (nothing was collected)."}
-		} else {
-			f = c.run(e)
-		}
-		f.ID, f.Step, f.Severity, f.Title = c.ID, c.Step, c.Severity, c.Title
-		out = append(out, normalise(f))
-	}
+	out, _ := runChecks(s, o)
 	return out
+}
+
+// RunWithInventory is Run, and the client inventory the checks used
+// (Inventory(s)), computed once for both.
+//
+// The checks only read the snapshot and the indexes built for them, so
+// they run on up to GOMAXPROCS workers; each finding goes to its place,
+// so the result does not depend on the order they finish in.
+func RunWithInventory(s *tenant.Snapshot, o Options) ([]Finding, []ClientUse) {
+	out, e := runChecks(s, o)
+	if e == nil {
+		return out, nil
+	}
+	return out, e.inventory()
+}
+
+// RunReusing is Run for s, reusing inv, the inventory of base, when s
+// has base's inventory inputs (the evidence and the mailboxes'
+// identities, which a plan's steps do not change): the plan's impact
+// judges the state after each step, and the inventory is most of a run.
+func RunReusing(s *tenant.Snapshot, o Options, base *tenant.Snapshot, inv []ClientUse) []Finding {
+	var known []ClientUse
+	if s != nil && base != nil && SameInventoryInputs(s, base) {
+		known = inv
+		if known == nil {
+			known = []ClientUse{}
+		}
+	}
+	out, _ := runChecksWith(s, o, known)
+	return out
+}
+
+func runChecks(s *tenant.Snapshot, o Options) ([]Finding, *env) { return runChecksWith(s, o, nil) }
+
+// runChecksWith runs the checks; inv, when not nil, is s's inventory.
+func runChecksWith(s *tenant.Snapshot, o Options, inv []ClientUse) ([]Finding, *env) {
+	t := table()
+	out := make([]Finding, len(t))
+	if s == nil {
+		for i, c := range t {
+			f := Finding{Status: Error, Detail: "Cannot be judged: there is no snapshot (nothing was collected)."}
+			f.ID, f.Step, f.Severity, f.Title = c.ID, c.Step, c.Severity, c.Title
+			out[i] = normalise(f)
+		}
+		return out, nil
+	}
+	e := newEnv(s, o)
+	if inv != nil {
+		e.invOnce.Do(func() { e.inv = inv })
+	}
+	next := make(chan int, len(t))
+	for i := range t {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(t)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				c := t[i]
+				f := c.run(e)
+				f.ID, f.Step, f.Severity, f.Title = c.ID, c.Step, c.Severity, c.Title
+				out[i] = normalise(f)
+			}
+		}()
+	}
+	wg.Wait()
+	return out, e
 }
 
 // normalise sorts and de-duplicates AffectedUsers, makes Affected agree

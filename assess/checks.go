@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/harden365/harden365/tenant"
@@ -107,6 +108,17 @@ type env struct {
 	groupsOf   map[string]map[string]bool // Okta user id -> group ids
 	zoneByID   map[string]tenant.OktaZone
 	excGroupID string // the exception group's id, "" when none is declared or found
+
+	// inv is the client inventory, made once for every check (they may
+	// run at once) by inventory.
+	invOnce sync.Once
+	inv     []ClientUse
+}
+
+// inventory is Inventory(e.s), computed once.
+func (e *env) inventory() []ClientUse {
+	e.invOnce.Do(func() { e.inv = Inventory(e.s) })
+	return e.inv
 }
 
 func newEnv(s *tenant.Snapshot, o Options) *env {

@@ -559,7 +559,7 @@ func checkClientsLegacy(e *env) Finding {
 	if len(miss) == len(srcs) {
 		return cannotJudge("which mail clients are in use (email-app usage report, sign-ins, mobile devices)", miss)
 	}
-	inv := Inventory(e.s)
+	inv := e.inventory()
 	type clients struct{ no, cond, unknown []string }
 	per := map[string]*clients{}
 	var legacyUsers, condUsers, unknownUsers, excepted []string

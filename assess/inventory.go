@@ -84,6 +84,7 @@ package assess
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,11 +142,44 @@ func Inventory(s *tenant.Snapshot) []ClientUse {
 		return nil
 	}
 	b := invNewBuilder(s)
+	b.sightings = make([]invSighting, 0, 2*len(s.Entra.EmailAppUsage)+len(s.Exchange.MobileDevices)+len(s.Entra.SignIns)+len(s.Okta.Logs))
 	b.addReports(s.Entra.EmailAppUsage)
 	b.addDevices(s.Exchange.MobileDevices)
 	b.addSignIns(s.Entra.SignIns)
 	b.addOktaLogs(s.Okta.Logs)
 	return b.result()
+}
+
+// SameInventoryInputs reports whether a and b have the same inventory:
+// the same date, usage report, mobile devices, sign-ins, Okta log events
+// and mailbox identities (what Inventory reads). Equal strings that share
+// their bytes (a clone's) compare at once.
+func SameInventoryInputs(a, b *tenant.Snapshot) bool {
+	if !a.AsOf.Equal(b.AsOf) ||
+		!slices.EqualFunc(a.Entra.EmailAppUsage, b.Entra.EmailAppUsage, sameUsage) ||
+		!slices.Equal(a.Exchange.MobileDevices, b.Exchange.MobileDevices) ||
+		!slices.Equal(a.Entra.SignIns, b.Entra.SignIns) ||
+		!slices.EqualFunc(a.Okta.Logs, b.Okta.Logs, func(x, y tenant.OktaLog) bool {
+			return x.ActorAlternateID == y.ActorAlternateID && x.UserAgent == y.UserAgent && x.Result == y.Result && x.Reason == y.Reason &&
+				x.RequestURI == y.RequestURI && x.EventType == y.EventType && x.OS == y.OS
+		}) ||
+		!slices.EqualFunc(a.Exchange.Users, b.Exchange.Users, func(x, y tenant.ExchangeUser) bool {
+			return x.Identity == y.Identity && x.UserPrincipalName == y.UserPrincipalName
+		}) ||
+		!slices.EqualFunc(a.Exchange.CASMailboxes, b.Exchange.CASMailboxes, func(x, y tenant.CASMailbox) bool {
+			return x.Identity == y.Identity && x.Name == y.Name && x.PrimarySmtpAddress == y.PrimarySmtpAddress
+		}) {
+		return false
+	}
+	return true
+}
+
+func sameUsage(x, y tenant.EmailAppUsage) bool {
+	return x.UserPrincipalName == y.UserPrincipalName && x.DisplayName == y.DisplayName && x.LastActivityDate == y.LastActivityDate &&
+		x.ReportRefreshDate == y.ReportRefreshDate && slices.Equal(x.MailForMac, y.MailForMac) && slices.Equal(x.OutlookForMac, y.OutlookForMac) &&
+		slices.Equal(x.OutlookForWindows, y.OutlookForWindows) && slices.Equal(x.OutlookForMobile, y.OutlookForMobile) &&
+		slices.Equal(x.OtherForMobile, y.OtherForMobile) && slices.Equal(x.OutlookForWeb, y.OutlookForWeb) &&
+		slices.Equal(x.POP3App, y.POP3App) && slices.Equal(x.IMAP4App, y.IMAP4App) && slices.Equal(x.SMTPApp, y.SMTPApp)
 }
 
 // LegacyOnly returns, sorted, the users all of whose seen clients cannot do modern auth (ModernAuth "no"): exactly who blocking basic auth (step D) cuts off.
@@ -283,9 +317,49 @@ type invGroup struct {
 	user string
 	invID
 	platformRank  int
-	sources       map[string]int
+	sources       invSources
 	modern, basic bool
-	protocols     map[string]bool
+	protocols     invSet
+}
+
+// invSources are a group's evidence with its best rank: a few entries,
+// kept in a slice (a map per group cost more than the work at 100,000
+// users).
+type invSources []invSource
+
+type invSource struct {
+	source string
+	rank   int
+}
+
+// note records source with rank, keeping the better rank when seen
+// before.
+func (ss *invSources) note(source string, rank int) {
+	for i := range *ss {
+		if (*ss)[i].source == source {
+			(*ss)[i].rank = min((*ss)[i].rank, rank)
+			return
+		}
+	}
+	*ss = append(*ss, invSource{source, rank})
+}
+
+// invSet is a small set of strings.
+type invSet []string
+
+func (s invSet) has(v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *invSet) add(v string) {
+	if !s.has(v) {
+		*s = append(*s, v)
+	}
 }
 
 type invBuilder struct {
@@ -296,6 +370,35 @@ type invBuilder struct {
 	deviceByUA  map[string]map[string][]invID
 	sightings   []invSighting
 	placeholder []invSighting
+	// byUA and byDevice remember classifications: a few hundred distinct
+	// user agents and device kinds stand for 100,000 users' evidence.
+	byUA      map[string]invID
+	byDevice  map[invDeviceKey]invID
+	reportSrc map[[2]string]string
+}
+
+// invDeviceKey is what invDeviceID reads of a device.
+type invDeviceKey struct{ os, typ, ua, clientType, clientVersion string }
+
+// classifyUA is invClassifyUA, remembered.
+func (b *invBuilder) classifyUA(ua string) invID {
+	id, ok := b.byUA[ua]
+	if !ok {
+		id = invClassifyUA(ua)
+		b.byUA[ua] = id
+	}
+	return id
+}
+
+// deviceID is invDeviceID, remembered.
+func (b *invBuilder) deviceID(d tenant.MobileDevice) invID {
+	k := invDeviceKey{d.DeviceOS, d.DeviceType, d.DeviceUserAgent, d.ClientType, d.ClientVersion}
+	id, ok := b.byDevice[k]
+	if !ok {
+		id = invDeviceID(d)
+		b.byDevice[k] = id
+	}
+	return id
 }
 
 func invNewBuilder(s *tenant.Snapshot) *invBuilder {
@@ -305,6 +408,9 @@ func invNewBuilder(s *tenant.Snapshot) *invBuilder {
 		winLabels:  map[string][]string{},
 		macLabels:  map[string][]string{},
 		deviceByUA: map[string]map[string][]invID{},
+		byUA:       map[string]invID{},
+		byDevice:   map[invDeviceKey]invID{},
+		reportSrc:  map[[2]string]string{},
 	}
 	for _, u := range s.Exchange.Users {
 		if u.UserPrincipalName != "" {
@@ -352,11 +458,7 @@ func (b *invBuilder) addReports(rows []tenant.EmailAppUsage) {
 			continue
 		}
 		add := func(col, label string, id invID) {
-			src := "emailAppUsage: " + col
-			if label != "" && label != "Undetermined" {
-				src += "=" + label
-			}
-			b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: src, rank: invRankReport})
+			b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: b.reportSource(col, label), rank: invRankReport})
 		}
 		hold := func(col, explains string) {
 			b.placeholder = append(b.placeholder, invSighting{user: user, source: "emailAppUsage: " + col, rank: invRankReport, explains: explains})
@@ -406,6 +508,21 @@ func (b *invBuilder) addReports(rows []tenant.EmailAppUsage) {
 	}
 }
 
+// reportSource is the source of a report column ("emailAppUsage:
+// outlookForWindows=Outlook 2016"), made once per column and label.
+func (b *invBuilder) reportSource(col, label string) string {
+	k := [2]string{col, label}
+	src, ok := b.reportSrc[k]
+	if !ok {
+		src = "emailAppUsage: " + col
+		if label != "" && label != "Undetermined" {
+			src += "=" + label
+		}
+		b.reportSrc[k] = src
+	}
+	return src
+}
+
 func invLabels(col []string) []string {
 	var out []string
 	for _, l := range col {
@@ -435,7 +552,7 @@ func (b *invBuilder) addDevices(devs []tenant.MobileDevice) {
 		if user == "" {
 			continue
 		}
-		id := invDeviceID(d)
+		id := b.deviceID(d)
 		detail := strings.TrimSpace(strings.Join(invNonEmpty(d.DeviceOS, strings.TrimSpace(d.ClientType+" "+d.ClientVersion)), ", "))
 		src := "mobileDevice: " + invOr(d.DeviceUserAgent, d.DeviceType)
 		if detail != "" {
@@ -611,7 +728,7 @@ func (b *invBuilder) identify(user, ua, os string) invID {
 		id.version, id.build = "", ""
 		return id
 	}
-	id := invClassifyUA(ua)
+	id := b.classifyUA(ua)
 	if id.platform == "unknown" {
 		id.platform = invPlatformOf(os)
 	}
@@ -950,12 +1067,17 @@ func invMacOutlookName(version string, labels []string) string {
 
 func (b *invBuilder) result() []ClientUse {
 	type key struct{ user, client, version string }
-	groups := map[key]*invGroup{}
-	var order []key
+	groups := make(map[key]*invGroup, len(b.sightings)/2)
+	order := make([]key, 0, len(b.sightings)/2)
+	var slab []invGroup // groups are allocated a slab at a time
 	add := func(k key, s invSighting) *invGroup {
 		g := groups[k]
 		if g == nil {
-			g = &invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30, sources: map[string]int{}, protocols: map[string]bool{}}
+			if len(slab) == 0 {
+				slab = make([]invGroup, 1024)
+			}
+			g, slab = &slab[0], slab[1:]
+			*g = invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30}
 			g.client, g.version = k.client, k.version
 			groups[k] = g
 			order = append(order, k)
@@ -1002,9 +1124,9 @@ func (b *invBuilder) result() []ClientUse {
 		}
 		if len(targets) > 0 {
 			for _, t := range targets {
-				t.sources[p.source] = min(invRankOf(t.sources, p.source), p.rank)
+				t.sources.note(p.source, p.rank)
 				if p.protocol != "" {
-					t.protocols[p.protocol] = true
+					t.protocols.add(p.protocol)
 				}
 			}
 			continue
@@ -1038,13 +1160,6 @@ func (b *invBuilder) result() []ClientUse {
 	return out
 }
 
-func invRankOf(m map[string]int, s string) int {
-	if r, ok := m[s]; ok {
-		return r
-	}
-	return 1 << 30
-}
-
 func (g *invGroup) absorb(s invSighting) {
 	if p := s.platform; p != "" && p != "unknown" && s.rank < g.platformRank {
 		g.platform, g.platformRank = p, s.rank
@@ -1055,20 +1170,20 @@ func (g *invGroup) absorb(s invSighting) {
 	if g.build == "" {
 		g.build = s.build
 	}
-	g.sources[s.source] = min(invRankOf(g.sources, s.source), s.rank)
+	g.sources.note(s.source, s.rank)
 	g.modern = g.modern || s.modern
 	g.basic = g.basic || s.basic
 	if s.protocol != "" {
-		g.protocols[s.protocol] = true
+		g.protocols.add(s.protocol)
 	}
 }
 
 func (g *invGroup) merge(o *invGroup) {
-	for s, r := range o.sources {
-		g.sources[s] = min(invRankOf(g.sources, s), r)
+	for _, s := range o.sources {
+		g.sources.note(s.source, s.rank)
 	}
-	for p := range o.protocols {
-		g.protocols[p] = true
+	for _, p := range o.protocols {
+		g.protocols.add(p)
 	}
 	g.modern = g.modern || o.modern
 	g.basic = g.basic || o.basic
@@ -1086,12 +1201,12 @@ func (g *invGroup) explains(what string) bool {
 	mailProgram := g.kind == invThunderbird || g.kind == invNix || g.kind == invWLM
 	switch what {
 	case "POP3", "IMAP4", "SMTP":
-		return g.protocols[what] || mailProgram
+		return g.protocols.has(what) || mailProgram
 	case "otherForMobile":
 		return g.kind == invIOSMail || g.kind == invAndroidMail || g.kind == invWinMail ||
-			(g.kind == invEASDevice && g.protocols["EAS"])
+			(g.kind == invEASDevice && g.protocols.has("EAS"))
 	case "EAS":
-		return g.protocols["EAS"]
+		return g.protocols.has("EAS")
 	case "outlookForWindows":
 		return g.kind == invOutlookWin
 	case "outlookForMac":
@@ -1099,7 +1214,7 @@ func (g *invGroup) explains(what string) bool {
 	case "outlookForMobile":
 		return g.kind == invOutlookIOS || g.kind == invOutlookAndroid
 	}
-	return what != "" && g.protocols[what]
+	return what != "" && g.protocols.has(what)
 }
 
 // invPlaceholderID is the client a placeholder stands for when no
@@ -1127,6 +1242,13 @@ func invPlaceholderID(what string) invID {
 }
 
 func (g *invGroup) sourceList() string {
+	if len(g.sources) == 1 { // the common case: base and tag rejoin as they were
+		s := g.sources[0].source
+		if base, tag := invSplitTag(s); tag == "" {
+			return base
+		}
+		return s
+	}
 	// Sign-ins and Okta events of one user agent are one source, their
 	// client apps / endpoints listed together: "signIn: UA [IMAP4, POP3]".
 	type entry struct {
@@ -1134,13 +1256,9 @@ func (g *invGroup) sourceList() string {
 		tags []string
 	}
 	merged := map[string]*entry{}
-	for s, r := range g.sources {
-		base, tag := s, ""
-		if (strings.HasPrefix(s, "signIn: ") || strings.HasPrefix(s, "oktaLog: ")) && strings.HasSuffix(s, "]") {
-			if i := strings.LastIndex(s, " ["); i > 0 {
-				base, tag = s[:i], s[i+2:len(s)-1]
-			}
-		}
+	for _, src := range g.sources {
+		r := src.rank
+		base, tag := invSplitTag(src.source)
 		e := merged[base]
 		if e == nil {
 			e = &entry{rank: r}
@@ -1168,6 +1286,17 @@ func (g *invGroup) sourceList() string {
 		}
 	}
 	return strings.Join(list, "; ")
+}
+
+// invSplitTag splits a sign-in or Okta source into its user agent part
+// and its bracketed client app or endpoint ("" when there is none).
+func invSplitTag(s string) (base, tag string) {
+	if (strings.HasPrefix(s, "signIn: ") || strings.HasPrefix(s, "oktaLog: ")) && strings.HasSuffix(s, "]") {
+		if i := strings.LastIndex(s, " ["); i > 0 {
+			return s[:i], s[i+2 : len(s)-1]
+		}
+	}
+	return s, ""
 }
 
 // classify decides ModernAuth and the table row that decided it.
@@ -1266,7 +1395,7 @@ func (g *invGroup) tableRow(asOf time.Time) (string, string) {
 	case invWLM:
 		return ModernNo, RowWindowsLiveMail
 	case invProtocol:
-		if g.protocols["POP3"] || g.protocols["IMAP4"] || g.protocols["SMTP"] || strings.Contains(g.client, "POP3") ||
+		if g.protocols.has("POP3") || g.protocols.has("IMAP4") || g.protocols.has("SMTP") || strings.Contains(g.client, "POP3") ||
 			strings.Contains(g.client, "IMAP4") || strings.Contains(g.client, "SMTP") {
 			if !asOf.IsZero() && asOf.Before(invOAuthProtocols) {
 				return ModernNo, RowTable1POPIMAP
@@ -1289,10 +1418,7 @@ func (g *invGroup) tableRow(asOf time.Time) (string, string) {
 }
 
 func (g *invGroup) protocolNote() string {
-	var ps []string
-	for p := range g.protocols {
-		ps = append(ps, p)
-	}
+	ps := append([]string(nil), g.protocols...)
 	if len(ps) == 0 {
 		return ""
 	}

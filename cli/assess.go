@@ -109,13 +109,13 @@ func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 		}
 	}
 
-	findings := assess.Run(snap, choices.AssessOptions())
+	findings, clients := assess.RunWithInventory(snap, choices.AssessOptions())
 	in := report.Input{
 		Version:  version(),
 		Snapshot: snap,
 		Findings: findings,
 		Before:   matrix.Evaluate(snap),
-		Clients:  assess.Inventory(snap),
+		Clients:  clients,
 		Choices:  choices,
 	}
 	if steps != nil {
@@ -125,9 +125,8 @@ func (a *app) runAssess(cmd *cobra.Command, o *assessOptions) error {
 		if err != nil {
 			return fmt.Errorf("--plan: %w", err)
 		}
-		in.After = matrix.Evaluate(plan.Simulate(snap))
-		in.Plan = plan.PlanJSON(snap)
-		in.Risks = remediate.Guard(plan, snap, choices)
+		out := plan.Outcome(snap, remediate.Base{Findings: findings, Inventory: clients, Matrix: in.Before})
+		in.After, in.Plan, in.Risks = out.After, out.Entries, out.Risks
 		in.Planned = plan
 	}
 	res := report.Build(in)

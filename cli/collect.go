@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -30,19 +32,24 @@ func newCollectCmd(a *app) *cobra.Command {
 			if out == "" {
 				return errors.New("--out FILE is required (use - for standard output)")
 			}
+			// Collecting waits on the network and keeps what it reads (the
+			// snapshot of 100,000 mailboxes is ~170 MB), then writes it:
+			// the heap may grow 25 % beyond what is live rather than the
+			// default 100 %, trading idle CPU for a peak well under twice
+			// the snapshot. GOGC, when set, is the operator's.
+			if os.Getenv("GOGC") == "" {
+				defer debug.SetGCPercent(debug.SetGCPercent(collectGCPercent))
+			}
 			snap, err := a.discover(cmd.Context(), &t, quiet)
 			if err != nil {
 				return err
 			}
-			data, err := tenant.Encode(snap)
-			if err != nil {
-				return err
-			}
+			// Streamed: the snapshot of 100,000 mailboxes is ~350 MB of
+			// JSON, which Encode would hold twice over.
 			if out == "-" {
-				_, err = a.io.Out.Write(data)
-				return err
+				return tenant.EncodeTo(a.io.Out, snap)
 			}
-			if err := writeFileAtomic(out, data); err != nil {
+			if err := writeAtomic(out, func(w io.Writer) error { return tenant.EncodeTo(w, snap) }); err != nil {
 				return err
 			}
 			if !quiet {
@@ -92,28 +99,48 @@ func (a *app) discover(ctx context.Context, t *target, quiet bool) (*tenant.Snap
 	return clients.Discover(ctx, conn.cfg, sink)
 }
 
+// collectGCPercent is collect's GC target (see newCollectCmd).
+const collectGCPercent = 25
+
 // writeFileAtomic writes via a temporary file and rename, so an interrupted
 // write never leaves half a file behind: the data is synced to disk before
 // the rename, and the folder after it, so that after a crash the file is
 // either the old one or the whole new one.
 func writeFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err })
+}
+
+// writeAtomic is writeFileAtomic for content written by write. A path
+// that is not a regular file (/dev/null, a named pipe) is written in
+// place: renaming a temporary file over it would replace the device.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	err = write(f)
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
+	if err == nil {
+		err = os.Rename(tmp, path)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err != nil {
 		os.Remove(tmp)
 		return err
 	}

@@ -99,6 +99,8 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
 	}
+	// One interner for every collector: the sections share their strings.
+	strs := tenant.NewStrings()
 	snap := &tenant.Snapshot{
 		SchemaVersion: tenant.SchemaVersion,
 		AsOf:          cfg.AsOf,
@@ -107,7 +109,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 		Tenant:        tenant.Tenant{ID: cfg.TenantID},
 	}
 	gcfg := graph.Config{BaseURL: cfg.GraphURL, Credential: cfg.Credential, HTTPClient: cfg.HTTPClient,
-		AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout}
+		AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout, Strings: strs}
 
 	var tasks []collect.Task
 	gtasks, err := graph.Tasks(gcfg)
@@ -129,7 +131,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 		}
 	}
 	etasks := exchange.Tasks(exchange.Config{BaseURL: cfg.ExchangeURL, TenantID: tenantID, Credential: cfg.Credential,
-		HTTPClient: cfg.HTTPClient, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout})
+		HTTPClient: cfg.HTTPClient, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout, Strings: strs})
 	if tenantID == "" {
 		for i := range etasks {
 			etasks[i].Run = func(context.Context, *collect.Reporter) (func(*tenant.Snapshot), error) {
@@ -142,7 +144,7 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 
 	if cfg.OktaURL != "" {
 		otasks, err := okta.Tasks(okta.Config{OrgURL: cfg.OktaURL, Token: cfg.OktaToken, AuthMode: cfg.OktaAuthMode, Renew: cfg.OktaRenew,
-			HTTPClient: cfg.HTTPClient, AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout})
+			HTTPClient: cfg.HTTPClient, AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout, Strings: strs})
 		if err != nil {
 			snap.SetStatus(tenant.SourceStatus{ID: "okta", Service: "okta", State: tenant.StateError, Error: textsafe.Redact(err.Error())})
 		}

@@ -25,6 +25,19 @@ func entraClient(p Protocol, meth Method) string {
 	return "mobileAppsAndDesktopClients"
 }
 
+// entraClientIndex numbers the client types for userCtx.entra.
+func entraClientIndex(ct string, _ bool) int {
+	switch ct {
+	case "exchangeActiveSync":
+		return 0
+	case "other":
+		return 1
+	case "browser":
+		return 2
+	}
+	return 3
+}
+
 func entraClientLabel(ct string) string {
 	switch ct {
 	case "exchangeActiveSync":
@@ -240,8 +253,27 @@ func mfaBehaviour(dom tenant.Domain) string {
 }
 
 // evaluate is the Entra layer: security defaults and conditional access.
+// fork is a copy of the layer for another worker of e, with its own cache.
+func (l *entraLayer) fork(e *evaluator) *entraLayer {
+	c := *l
+	c.e = e
+	c.cache = map[string]Reason{}
+	return &c
+}
+
 func (l *entraLayer) evaluate(uc *userCtx, p Protocol, meth Method, rs []Reason) ([]Reason, Verdict) {
 	ct := entraClient(p, meth)
+	c := entraClientIndex(ct, meth == Basic)
+	if r := uc.entra[c]; r != nil { // once per user, client type and method
+		return append(rs, *r), verdictOfEffect(r.Effect)
+	}
+	rs, v := l.evaluateUncached(uc, ct, meth, rs)
+	r := rs[len(rs)-1]
+	uc.entra[c] = &r
+	return rs, v
+}
+
+func (l *entraLayer) evaluateUncached(uc *userCtx, ct string, meth Method, rs []Reason) ([]Reason, Verdict) {
 	uid := lower(uc.ua.ID)
 	guest := uc.g != nil && strings.EqualFold(uc.g.UserType, "Guest")
 	key := ct

@@ -2,8 +2,11 @@ package matrix
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/harden365/harden365/tenant"
 )
@@ -72,26 +75,102 @@ var policyFlag = func() (a [nProtocols]string) {
 // Missing data never becomes blocked or mfa.
 func Evaluate(s *tenant.Snapshot) *Matrix {
 	e := newEvaluator(s)
-	m := &Matrix{AsOf: s.AsOf}
+	m := &Matrix{AsOf: s.AsOf, byUPN: &upnIndex{}}
 	if e.ok(srcCASMailbox) {
 		n := len(s.Exchange.CASMailboxes)
 		// Join first, then evaluate in UPN order straight into place.
 		ids := make([]UserAccess, n)
+		rows := make([]joined, n)
 		keys := make([]string, n)
 		order := make([]int, n)
 		for k := range s.Exchange.CASMailboxes {
-			e.join(&s.Exchange.CASMailboxes[k], &ids[k])
+			rows[k] = e.join(&s.Exchange.CASMailboxes[k], &ids[k])
 			keys[k], order[k] = strings.ToLower(ids[k].UPN)+"\x00"+ids[k].Mailbox, k
 		}
 		sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
 		m.Users = make([]UserAccess, n)
-		for pos, k := range order {
-			m.Users[pos] = ids[k]
-			e.evaluateUser(&s.Exchange.CASMailboxes[k], &m.Users[pos])
+		// Users are independent: a few workers, each with its own caches,
+		// take contiguous runs of them (the result does not depend on how
+		// many: the caches only remember what they would compute again).
+		workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/minUsersPerWorker))
+		var wg sync.WaitGroup
+		for w := range workers {
+			lo, hi := n*w/workers, n*(w+1)/workers
+			ew := e
+			if w > 0 {
+				ew = e.fork()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var scratch []Reason
+				for pos := lo; pos < hi; pos++ {
+					k := order[pos]
+					m.Users[pos] = ids[k]
+					scratch = ew.evaluateUser(&s.Exchange.CASMailboxes[k], rows[k], &m.Users[pos], scratch)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	m.aggregate(e.noUsers)
+	return m
+}
+
+// EvaluateUsers is Evaluate for the mailbox users whose UPN is one of
+// upns (case-insensitive): each user's row is what Evaluate gives it (a
+// user's verdicts depend on the organisation and on that user alone),
+// and the cells count only them. For the few accounts a check follows
+// (break-glass, the operator, declared exceptions), without judging
+// every mailbox.
+func EvaluateUsers(s *tenant.Snapshot, upns []string) *Matrix {
+	e := newEvaluator(s)
+	m := &Matrix{AsOf: s.AsOf, byUPN: &upnIndex{}}
+	if e.ok(srcCASMailbox) && len(upns) > 0 {
+		want := make(map[string]bool, len(upns))
+		for _, u := range upns {
+			want[strings.ToLower(u)] = true
+		}
+		type pick struct {
+			k   int
+			ua  UserAccess
+			row joined
+			key string
+		}
+		var picks []pick
+		for k := range s.Exchange.CASMailboxes {
+			var ua UserAccess
+			row := e.join(&s.Exchange.CASMailboxes[k], &ua)
+			if want[strings.ToLower(ua.UPN)] {
+				picks = append(picks, pick{k, ua, row, strings.ToLower(ua.UPN) + "\x00" + ua.Mailbox})
+			}
+		}
+		sort.SliceStable(picks, func(a, b int) bool { return picks[a].key < picks[b].key })
+		m.Users = make([]UserAccess, len(picks))
+		var scratch []Reason
+		for pos, p := range picks {
+			m.Users[pos] = p.ua
+			scratch = e.evaluateUser(&s.Exchange.CASMailboxes[p.k], p.row, &m.Users[pos], scratch)
 		}
 	}
 	m.aggregate(e.noUsers)
 	return m
+}
+
+// Evaluate's parallelism: at most maxWorkers workers, each with at least
+// minUsersPerWorker users.
+var (
+	maxWorkers        = 8
+	minUsersPerWorker = 2000
+)
+
+// fork is a copy of e for another worker: what newEvaluator built is
+// shared (read-only), the identity layers' caches are its own.
+func (e *evaluator) fork() *evaluator {
+	c := *e
+	c.okta = e.okta.fork(&c)
+	c.entra = e.entra.fork(&c)
+	return &c
 }
 
 // noUsers is a cell's verdict when there is no mailbox to judge.
@@ -244,11 +323,23 @@ type userCtx struct {
 	domKnown bool
 	account  Reason
 	okta     oktaUserState
+	// mailbox is the mailbox gate's reasons per protocol (the same for
+	// both methods), once made; entra the Entra layer's reason per
+	// client type (entraClientIndex).
+	mailbox  [nProtocols][2]Reason
+	mailboxN [nProtocols]int8 // -1 until made
+	entra    [4]*Reason
+}
+
+// joined are a mailbox's Graph user and Get-User row (either nil).
+type joined struct {
+	g *tenant.User
+	x *tenant.ExchangeUser
 }
 
 // join fills a user's identity from the mailbox, its Graph user and
-// its Get-User row.
-func (e *evaluator) join(mbx *tenant.CASMailbox, ua *UserAccess) {
+// its Get-User row, and returns the rows.
+func (e *evaluator) join(mbx *tenant.CASMailbox, ua *UserAccess) joined {
 	g, x := e.joinRows(mbx)
 	ua.Mailbox = mbx.Identity
 	ua.UPN, ua.DisplayName = mbx.PrimarySmtpAddress, mbx.DisplayName
@@ -271,6 +362,7 @@ func (e *evaluator) join(mbx *tenant.CASMailbox, ua *UserAccess) {
 		}
 	}
 	ua.Domain = tenant.DomainOf(ua.UPN)
+	return joined{g, x}
 }
 
 // joinRows finds the mailbox's Get-User row (Identity, else
@@ -297,10 +389,15 @@ func (e *evaluator) joinRows(mbx *tenant.CASMailbox) (g *tenant.User, x *tenant.
 	return g, x
 }
 
-// evaluateUser walks every protocol and method for one joined user.
-func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, ua *UserAccess) {
+// evaluateUser walks every protocol and method for one joined user. Its
+// reasons are gathered in scratch (returned for the next user) and kept
+// in one slice of exactly their number.
+func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, rows joined, ua *UserAccess, scratch []Reason) []Reason {
 	uc := userCtx{ua: ua, mbx: mbx}
-	uc.g, uc.x = e.joinRows(mbx)
+	uc.g, uc.x = rows.g, rows.x
+	for i := range uc.mailboxN {
+		uc.mailboxN[i] = -1
+	}
 	uc.name = mbx.Identity
 	if uc.name == "" {
 		uc.name = ua.UPN
@@ -315,19 +412,35 @@ func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, ua *UserAccess) {
 	ua.Federated = uc.domKnown && uc.dom.Federated()
 	uc.account = e.accountReason(&uc)
 
-	rs := make([]Reason, 0, e.walked*7+2)
+	rs := scratch[:0]
+	var ends [nProtocols][nMethods]int
 	for i, p := range Protocols {
 		for j, meth := range Methods {
 			if early := e.early[i][j]; early.Reasons != nil {
 				ua.access[i][j] = early
 				continue
 			}
-			start := len(rs)
 			var v Verdict
 			rs, v = e.walk(&uc, p, meth, rs)
-			ua.access[i][j] = Access{Verdict: v, Reasons: rs[start:len(rs):len(rs)]}
+			ua.access[i][j].Verdict = v
+			ends[i][j] = len(rs)
 		}
 	}
+	kept := make([]Reason, len(rs))
+	copy(kept, rs)
+	start := 0
+	for i := range Protocols {
+		for j := range Methods {
+			if e.early[i][j].Reasons != nil {
+				continue
+			}
+			end := ends[i][j]
+			ua.access[i][j].Reasons = kept[start:end:end]
+			start = end
+		}
+	}
+	clear(rs) // drop the scratch's references to texts
+	return rs
 }
 
 // scan reads the effects of the reasons a gate appended: a blocking or
@@ -494,7 +607,7 @@ func (e *evaluator) ewsOrgReason() Reason {
 }
 
 func switchReason(name, prop string, on bool) Reason {
-	r := Reason{Gate: GateMailbox, Effect: EffectAllows, Text: fmt.Sprintf("mailbox %s has %s %v", name, prop, on)}
+	r := Reason{Gate: GateMailbox, Effect: EffectAllows, Text: "mailbox " + name + " has " + prop + " " + strconv.FormatBool(on)}
 	if !on {
 		r.Effect = EffectBlocks
 	}
@@ -502,6 +615,14 @@ func switchReason(name, prop string, on bool) Reason {
 }
 
 func (e *evaluator) gateMailbox(uc *userCtx, p Protocol, _ Method, rs []Reason) []Reason {
+	i := p.Index()
+	if uc.mailboxN[i] < 0 {
+		uc.mailboxN[i] = int8(len(e.mailboxReasons(uc, p, uc.mailbox[i][:0])))
+	}
+	return append(rs, uc.mailbox[i][:uc.mailboxN[i]]...)
+}
+
+func (e *evaluator) mailboxReasons(uc *userCtx, p Protocol, rs []Reason) []Reason {
 	mbx := uc.mbx
 	switch p {
 	case OWA:

@@ -3,8 +3,10 @@ package matrix
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -26,6 +28,15 @@ type Matrix struct {
 	Users []UserAccess
 	// Cells are indexed by Protocol.Index() and Method.Index(); use Cell.
 	Cells [nProtocols][nMethods]Cell
+
+	// byUPN finds a user by lower-case UPN (set by Evaluate; built by
+	// the first User call).
+	byUPN *upnIndex
+}
+
+type upnIndex struct {
+	once sync.Once
+	pos  map[string]int
 }
 
 // UserAccess is one mailbox user's row of the matrix.
@@ -118,15 +129,25 @@ func (m *Matrix) UsersIn(p Protocol, meth Method, v Verdict) []*UserAccess {
 
 // User returns the user with the given UPN (case-insensitive), or nil.
 //
-// Evaluate sorts Users by lower-case UPN, so a binary search finds a user
-// in O(log n) (remediate's impact looks up every user of the inventory in
-// two matrices: a scan made that quadratic). A miss falls back to the scan,
-// so a Matrix built in another order still answers correctly.
+// The first call indexes the users by lower-case UPN, so later ones take
+// O(1) (remediate's impact looks up every user of the inventory in two
+// matrices per step: a scan made that quadratic). A UPN with non-ASCII
+// letters the index misses is looked for by a scan (strings.EqualFold
+// folds more than lower-casing).
 func (m *Matrix) User(upn string) *UserAccess {
-	want := strings.ToLower(upn)
-	k := sort.Search(len(m.Users), func(k int) bool { return strings.ToLower(m.Users[k].UPN) >= want })
-	if k < len(m.Users) && strings.EqualFold(m.Users[k].UPN, upn) {
-		return &m.Users[k]
+	if ix := m.byUPN; ix != nil {
+		ix.once.Do(func() {
+			ix.pos = make(map[string]int, len(m.Users))
+			for k := len(m.Users) - 1; k >= 0; k-- { // the first of equal UPNs wins
+				ix.pos[strings.ToLower(m.Users[k].UPN)] = k
+			}
+		})
+		if k, ok := ix.pos[strings.ToLower(upn)]; ok && strings.EqualFold(m.Users[k].UPN, upn) {
+			return &m.Users[k]
+		}
+		if isASCII(upn) {
+			return nil // for ASCII, lower-case equality is EqualFold's
+		}
 	}
 	for k := range m.Users {
 		if strings.EqualFold(m.Users[k].UPN, upn) {
@@ -134,6 +155,15 @@ func (m *Matrix) User(upn string) *UserAccess {
 		}
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // cellJSON is a cell in CONTRACT.md's shape.
@@ -236,29 +266,52 @@ func gateRank(g string) int {
 	return len(Gates)
 }
 
-// aggregate fills the cells from the users.
+// aggregate fills the cells from the users. Cells are independent: with
+// many users, a few workers share them.
 func (m *Matrix) aggregate(noUsers func(p Protocol, meth Method) (Verdict, string)) {
-	for i, p := range Protocols {
-		for j, meth := range Methods {
-			c := &m.Cells[i][j]
-			*c = Cell{Protocol: p, Method: meth}
-			for k := range m.Users {
-				c.Counts[m.Users[k].access[i][j].Verdict.Rank()]++
-			}
-			if len(m.Users) == 0 {
-				v, why := noUsers(p, meth)
-				c.Verdict, c.Reasons = v, []string{why}
-				continue
-			}
-			for r, n := range c.Counts {
-				if n > 0 {
-					c.Verdict = Verdicts[r]
-					break
-				}
-			}
-			c.Reasons = m.cellReasons(i, j, c.Verdict)
+	workers := 1
+	if len(m.Users) >= minUsersPerWorker {
+		workers = min(runtime.GOMAXPROCS(0), maxWorkers)
+	}
+	next := make(chan [2]int, nProtocols*nMethods)
+	for i := range Protocols {
+		for j := range Methods {
+			next <- [2]int{i, j}
 		}
 	}
+	close(next)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ij := range next {
+				m.aggregateCell(ij[0], ij[1], noUsers)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (Verdict, string)) {
+	p, meth := Protocols[i], Methods[j]
+	c := &m.Cells[i][j]
+	*c = Cell{Protocol: p, Method: meth}
+	for k := range m.Users {
+		c.Counts[m.Users[k].access[i][j].Verdict.Rank()]++
+	}
+	if len(m.Users) == 0 {
+		v, why := noUsers(p, meth)
+		c.Verdict, c.Reasons = v, []string{why}
+		return
+	}
+	for r, n := range c.Counts {
+		if n > 0 {
+			c.Verdict = Verdicts[r]
+			break
+		}
+	}
+	c.Reasons = m.cellReasons(i, j, c.Verdict)
 }
 
 // cellReasons picks the reasons behind verdict v in cell (i, j): the

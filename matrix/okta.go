@@ -68,6 +68,9 @@ type oktaUserState struct {
 	key    string
 	// noFactor: the user has no ACTIVE factor.
 	noFactor bool
+	// out are the layer's reasons per client type (oktaClientIndex),
+	// once decided for this user.
+	out [3][]Reason
 }
 
 // preparedPolicy is the Office 365 app's policy, ready to evaluate.
@@ -99,6 +102,21 @@ func newOktaLayer(e *evaluator) *oktaLayer {
 		groupName: map[string]string{}, zoneName: map[string]string{},
 		prepared: map[string]*preparedPolicy{}, domainFixed: map[string]*Reason{}, cache: map[string][]Reason{},
 	}
+	l.build()
+	return l
+}
+
+// fork is a copy of the layer for another worker of e: the indexes are
+// shared (read-only), the caches its own.
+func (l *oktaLayer) fork(e *evaluator) *oktaLayer {
+	c := *l
+	c.e = e
+	c.prepared, c.domainFixed, c.cache = map[string]*preparedPolicy{}, map[string]*Reason{}, map[string][]Reason{}
+	return &c
+}
+
+func (l *oktaLayer) build() {
+	s := l.s
 	for k := range s.Okta.Users {
 		u := &s.Okta.Users[k]
 		if u.Login != "" {
@@ -117,7 +135,6 @@ func newOktaLayer(e *evaluator) *oktaLayer {
 	for _, z := range s.Okta.Zones {
 		l.zoneName[z.ID] = z.Name
 	}
-	return l
 }
 
 func (l *oktaLayer) prepare(pol *tenant.OktaPolicy) *preparedPolicy {
@@ -209,20 +226,34 @@ func (l *oktaLayer) evaluate(uc *userCtx, p Protocol, meth Method, rs []Reason) 
 		return append(rs, *st.fixed), verdictOfEffect(st.fixed.Effect)
 	}
 	ct := oktaClient(p, meth)
-	key := st.pre.pol.ID + "\x00" + ct + "\x00" + st.key
-	out, hit := l.cache[key]
-	if !hit {
-		out = l.decide(st, ct)
-		l.cache[key] = out
+	c := oktaClientIndex(ct)
+	if st.out[c] == nil { // once per user and client type
+		key := st.pre.pol.ID + "\x00" + ct + "\x00" + st.key
+		out, hit := l.cache[key]
+		if !hit {
+			out = l.decide(st, ct)
+			l.cache[key] = out
+		}
+		if verdictOfEffect(out[0].Effect) == MFA && st.noFactor {
+			r := out[0]
+			r.Text += fmt.Sprintf("; %s has no active Okta factor, so whoever signs in first with the password may be able to enroll one (the authenticator enrollment policy is not collected)", uc.ua.UPN)
+			out = append([]Reason{r}, out[1:]...)
+		}
+		st.out[c] = out
 	}
-	v := verdictOfEffect(out[0].Effect)
-	if v == MFA && st.noFactor {
-		r := out[0]
-		r.Text += fmt.Sprintf("; %s has no active Okta factor, so whoever signs in first with the password may be able to enroll one (the authenticator enrollment policy is not collected)", uc.ua.UPN)
-		rs = append(rs, r)
-		return append(rs, out[1:]...), v
+	out := st.out[c]
+	return append(rs, out...), verdictOfEffect(out[0].Effect)
+}
+
+// oktaClientIndex numbers the client types for oktaUserState.out.
+func oktaClientIndex(ct string) int {
+	switch ct {
+	case oktaLegacy:
+		return 0
+	case oktaWeb:
+		return 1
 	}
-	return append(rs, out...), v
+	return 2
 }
 
 func verdictOfEffect(effect string) Verdict {
@@ -274,12 +305,13 @@ func (l *oktaLayer) resolve(uc *userCtx) {
 			st.noFactor = false
 		}
 	}
+	// The rules name only refGroups, so the user's own group set (shared,
+	// read-only) answers them as its restriction to refGroups would.
 	mine := l.groupsOf[st.user.ID]
 	var b strings.Builder
-	st.groups = map[string]bool{}
+	st.groups = mine
 	for _, g := range st.pre.refGroups {
 		if mine[g] {
-			st.groups[g] = true
 			b.WriteByte('1')
 		} else {
 			b.WriteByte('0')

@@ -79,7 +79,7 @@ type Result struct {
 	Failed []WriteError `json:"failed,omitempty"`
 	// InDoubt are the IDs of the Failed writes that may have been made all
 	// the same (the connection dropped after sending them).
-	InDoubt []string `json:"inDoubt,omitempty"`
+	InDoubt []string     `json:"inDoubt,omitempty"`
 	Skipped []WriteError `json:"skipped,omitempty"`
 	// NotReached are the writes after the apply stopped.
 	NotReached []string `json:"notReached,omitempty"`

@@ -46,10 +46,17 @@ func (r Risk) String() string { return fmt.Sprintf("%s %s: %s", r.Rule, r.Accoun
 //     in after it (the impact's "loses every way in"): a lockout too, if
 //     not of an administrator.
 func Guard(p *Plan, s *tenant.Snapshot, c Choices) []Risk {
-	var risks []Risk
 	if p == nil || s == nil {
 		return nil
 	}
+	return guard(p, s, c, p.Simulate(s), nil, nil, nil)
+}
+
+// guard is Guard with the plan's simulated state (after) and, when the
+// caller has them, s's inventory (nil: made if an exception needs it) and
+// the matrices of every user before and after the plan (nil: evaluated).
+func guard(p *Plan, s *tenant.Snapshot, c Choices, after *tenant.Snapshot, inv []assess.ClientUse, allBefore, allAfter *matrix.Matrix) []Risk {
+	var risks []Risk
 	for _, w := range p.Writes() {
 		if w.Service != tenant.ServiceGraph {
 			continue
@@ -61,7 +68,6 @@ func Guard(p *Plan, s *tenant.Snapshot, c Choices) []Risk {
 				Why: fmt.Sprintf("write %s federates the initial domain %s, which must stay managed: it is the way in (break-glass accounts, the tenant's own address) when the identity provider fails", w.ID, d)})
 		}
 	}
-	after := p.Simulate(s)
 	for _, d := range after.Domains {
 		if !d.Federated() || !initialDomain(s, d.Name) {
 			continue
@@ -86,8 +92,15 @@ func Guard(p *Plan, s *tenant.Snapshot, c Choices) []Risk {
 			extra = append(extra, a.upn)
 		}
 	}
-	mb := matrix.Evaluate(withPseudoMailboxes(s, extra))
-	ma := matrix.Evaluate(withPseudoMailboxes(after, extra))
+	// Only these accounts are looked at: judge only them (a user's row
+	// depends on the organisation and that user alone).
+	var watched []string
+	for _, a := range accounts {
+		watched = append(watched, a.upn)
+	}
+	watched = append(watched, c.Exceptions.Users...)
+	mb := matrix.EvaluateUsers(withPseudoMailboxes(s, extra), watched)
+	ma := matrix.EvaluateUsers(withPseudoMailboxes(after, extra), watched)
 	for _, a := range accounts {
 		ub, ua := mb.User(a.upn), ma.User(a.upn)
 		if ub == nil || ua == nil {
@@ -106,19 +119,27 @@ func Guard(p *Plan, s *tenant.Snapshot, c Choices) []Risk {
 	for _, a := range accounts {
 		named[strings.ToLower(a.upn)] = true
 	}
-	for i := range mb.Users {
-		ub := &mb.Users[i]
+	if allBefore == nil {
+		allBefore = matrix.Evaluate(s)
+	}
+	if allAfter == nil {
+		allAfter = matrix.Evaluate(after)
+	}
+	for i := range allBefore.Users {
+		ub := &allBefore.Users[i]
 		if named[strings.ToLower(ub.UPN)] {
 			continue
 		}
-		if ua := ma.User(ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
+		if ua := allAfter.User(ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
 			risks = append(risks, Risk{Rule: RiskCutOff, Account: ub.UPN,
 				Why: "can read mail before the plan and has no way in after it: " + blockingReason(ua, matrix.OWA, matrix.Modern)})
 		}
 	}
 
 	// Exceptions keep a path for the protocols they need.
-	inv := assess.Inventory(s)
+	if inv == nil && len(c.Exceptions.Users) > 0 {
+		inv = assess.Inventory(s)
+	}
 	for _, ex := range c.Exceptions.Users {
 		ub, ua := mb.User(ex), ma.User(ex)
 		if ub == nil || ua == nil {

@@ -225,18 +225,77 @@ func hasWayIn(u *matrix.UserAccess) bool {
 // Impact computes, for every step of the plan in order, what it breaks
 // and what it fixes (see Impact). s is not changed.
 func (p *Plan) Impact(s *tenant.Snapshot) []Impact {
-	inv := assess.Inventory(s)
-	opts := p.Choices.AssessOptions()
-	prevM := matrix.Evaluate(s)
-	prevF := statuses(assess.Run(s, opts))
-	out := make([]Impact, len(p.Steps))
-	p.simulateSteps(s, func(i int, after *tenant.Snapshot) {
-		m := matrix.Evaluate(after)
-		f := statuses(assess.Run(after, opts))
-		out[i] = diffImpact(p.Steps[i].ID, inv, prevM, m, prevF, f)
-		prevM, prevF = m, f
-	})
+	out, _, _ := p.impacts(s, Base{})
 	return out
+}
+
+// Base is what a caller already has of the snapshot a plan is for (as
+// report.Judge does: the findings, the inventory, the matrix); a nil
+// field is computed.
+type Base struct {
+	Findings  []assess.Finding
+	Inventory []assess.ClientUse
+	Matrix    *matrix.Matrix
+}
+
+// Outcome is what a plan does to s, computed in one pass over its steps:
+// the matrix after it, each step's impact and the plan's entries of
+// assess's JSON, and the lockout risks (Guard, with the plan's choices).
+type Outcome struct {
+	After   *matrix.Matrix
+	Impacts []Impact
+	Entries []PlanEntry
+	Risks   []Risk
+}
+
+// Outcome computes the plan's outcome for s from base. It gives what
+// matrix.Evaluate(p.Simulate(s)), p.Impact(s), p.PlanJSON(s) and Guard(p,
+// s, p.Choices) give, without simulating the plan three times and
+// judging s again.
+func (p *Plan) Outcome(s *tenant.Snapshot, base Base) Outcome {
+	if base.Inventory == nil {
+		base.Inventory = assess.Inventory(s)
+	}
+	if base.Matrix == nil {
+		base.Matrix = matrix.Evaluate(s)
+	}
+	imps, after, final := p.impacts(s, base)
+	if after == nil { // no step: the state is s's
+		after = base.Matrix
+	}
+	return Outcome{After: after, Impacts: imps, Entries: p.entries(imps), Risks: guard(p, s, p.Choices, final, base.Inventory, base.Matrix, after)}
+}
+
+// impacts is Impact from base; it also returns the matrix after the last
+// step (nil without steps) and the simulated state after the plan.
+func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix, *tenant.Snapshot) {
+	opts := p.Choices.AssessOptions()
+	inv := base.Inventory
+	if inv == nil {
+		inv = assess.Inventory(s)
+	}
+	prevM := base.Matrix
+	if prevM == nil {
+		prevM = matrix.Evaluate(s)
+	}
+	fs := base.Findings
+	if fs == nil {
+		fs = assess.RunReusing(s, opts, s, inv)
+	}
+	prevF := statuses(fs)
+	out := make([]Impact, len(p.Steps))
+	paths := make([][]path, len(inv)) // what each client uses, read once
+	for k, c := range inv {
+		paths[k] = clientPaths(c)
+	}
+	var last *matrix.Matrix
+	final, _ := p.simulateSteps(s, func(i int, after *tenant.Snapshot) {
+		m := matrix.Evaluate(after)
+		f := statuses(assess.RunReusing(after, opts, s, inv))
+		out[i] = diffImpact(p.Steps[i].ID, inv, paths, prevM, m, prevF, f)
+		prevM, prevF, last = m, f, m
+	})
+	return out, last, final
 }
 
 func statuses(fs []assess.Finding) map[string]string {
@@ -247,7 +306,8 @@ func statuses(fs []assess.Finding) map[string]string {
 	return out
 }
 
-func diffImpact(step string, inv []assess.ClientUse, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
+// diffImpact compares two states; paths[k] are clientPaths(inv[k]).
+func diffImpact(step string, inv []assess.ClientUse, paths [][]path, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
 	im := Impact{Step: step, Breaks: []Break{}, Passes: []string{}}
 	for _, c := range assess.Catalog() {
 		switch {
@@ -257,20 +317,20 @@ func diffImpact(step string, inv []assess.ClientUse, before, after *matrix.Matri
 			im.Regressions = append(im.Regressions, c.ID)
 		}
 	}
-	for _, c := range inv {
+	for k, c := range inv {
 		ub, ua := before.User(c.User), after.User(c.User)
 		if ub == nil || ua == nil {
 			continue
 		}
-		paths := clientPaths(c)
+		paths := paths[k]
 		var lost []string
-		used := map[matrix.Protocol]bool{}
+		var used [16]bool // by protocol index
 		for _, p := range paths {
-			used[p.protocol] = true
+			used[p.protocol.Index()] = true
 		}
-		allLost := len(used) > 0
-		for _, proto := range matrix.Protocols {
-			if !used[proto] {
+		allLost := len(paths) > 0
+		for i, proto := range matrix.Protocols {
+			if !used[i] {
 				continue
 			}
 			wasOpen, isOpen := false, false
@@ -373,8 +433,9 @@ type PlanEntry struct {
 }
 
 // PlanJSON gives the plan entries of `assess --plan` for s.
-func (p *Plan) PlanJSON(s *tenant.Snapshot) []PlanEntry {
-	imps := p.Impact(s)
+func (p *Plan) PlanJSON(s *tenant.Snapshot) []PlanEntry { return p.entries(p.Impact(s)) }
+
+func (p *Plan) entries(imps []Impact) []PlanEntry {
 	out := make([]PlanEntry, len(p.Steps))
 	for i, ps := range p.Steps {
 		im := imps[i]

@@ -36,10 +36,10 @@ import (
 
 // Journal line phases.
 const (
-	PhaseHeader  = "header"
-	PhaseBegin   = "begin"
-	PhaseDone    = "done"
-	PhaseFailed  = "failed"
+	PhaseHeader = "header"
+	PhaseBegin  = "begin"
+	PhaseDone   = "done"
+	PhaseFailed = "failed"
 	// PhaseInDoubt: the write was sent and its answer lost (a dropped
 	// connection, a 5xx, a timeout): it may or may not have been made.
 	PhaseInDoubt = "in-doubt"

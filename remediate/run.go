@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/harden365/harden365/tenant"
 )
@@ -33,6 +35,9 @@ type run struct {
 	// nothing says why the step has nothing to do ("" when it has, or
 	// when it was refused).
 	nothing string
+
+	// ix finds users by UPN, id and Identity (see index).
+	ix *userIndex
 }
 
 // Instruction is one thing to do by hand (for hand-over or change
@@ -180,7 +185,8 @@ func mailboxUPN(m tenant.CASMailbox) string {
 }
 
 // exUser returns the Get-User row of a mailbox (Identity, object id or
-// address), or nil.
+// address), or nil. It scans; a run looks rows up through its index
+// (run.exUser), which gives the same answers.
 func exUser(s *tenant.Snapshot, m tenant.CASMailbox) *tenant.ExchangeUser {
 	for i := range s.Exchange.Users {
 		if strings.EqualFold(s.Exchange.Users[i].Identity, m.Identity) {
@@ -197,7 +203,8 @@ func exUser(s *tenant.Snapshot, m tenant.CASMailbox) *tenant.ExchangeUser {
 	return nil
 }
 
-// graphUser returns the Graph user with this UPN or id, or nil.
+// graphUser returns the Graph user with this UPN or id, or nil (a scan:
+// see run.graphUser).
 func graphUser(s *tenant.Snapshot, upnOrID string) *tenant.User {
 	for i := range s.Users {
 		u := &s.Users[i]
@@ -208,19 +215,179 @@ func graphUser(s *tenant.Snapshot, upnOrID string) *tenant.User {
 	return nil
 }
 
+// --- the run's index of users
+
+// userIndex finds Graph users and Get-User rows by the keys the lookups
+// above compare, in O(1): for each key (folded as strings.EqualFold
+// folds) the position of its first and last row. It is built from the
+// run's snapshot when first needed and again whenever the Users or
+// Exchange.Users slices are no longer the ones it was built from; the
+// steps change fields of those rows but never the keys (UPN, id,
+// Identity), so a built index stays true while the slices stay.
+type userIndex struct {
+	users   []tenant.User
+	exUsers []tenant.ExchangeUser
+
+	graphUPN, graphID       map[string]int // first position
+	exIdentity, exID, exUPN map[string]int // first position
+	exUPNLast, graphUPNLast map[string]int // last position (inScope takes the last)
+}
+
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// index returns the run's user index, built or rebuilt as needed.
+func (r *run) index() *userIndex {
+	if ix := r.ix; ix != nil && sameSlice(ix.users, r.s.Users) && sameSlice(ix.exUsers, r.s.Exchange.Users) {
+		return ix
+	}
+	r.ix = newUserIndex(r.s)
+	return r.ix
+}
+
+func newUserIndex(s *tenant.Snapshot) *userIndex {
+	ix := &userIndex{users: s.Users, exUsers: s.Exchange.Users,
+		graphUPN: make(map[string]int, len(s.Users)), graphID: make(map[string]int, len(s.Users)), graphUPNLast: make(map[string]int, len(s.Users)),
+		exIdentity: make(map[string]int, len(s.Exchange.Users)), exID: make(map[string]int, len(s.Exchange.Users)),
+		exUPN: make(map[string]int, len(s.Exchange.Users)), exUPNLast: make(map[string]int, len(s.Exchange.Users))}
+	first := func(m map[string]int, key string, i int) {
+		if _, ok := m[key]; !ok {
+			m[key] = i
+		}
+	}
+	for i := range s.Users {
+		u := &s.Users[i]
+		upn := foldKey(u.UserPrincipalName)
+		first(ix.graphUPN, upn, i)
+		ix.graphUPNLast[upn] = i
+		if u.ID != "" {
+			first(ix.graphID, foldKey(u.ID), i)
+		}
+	}
+	for i := range s.Exchange.Users {
+		x := &s.Exchange.Users[i]
+		first(ix.exIdentity, foldKey(x.Identity), i)
+		if x.ExternalDirectoryObjectID != "" {
+			first(ix.exID, foldKey(x.ExternalDirectoryObjectID), i)
+		}
+		upn := foldKey(x.UserPrincipalName)
+		first(ix.exUPN, upn, i)
+		ix.exUPNLast[upn] = i
+	}
+	return ix
+}
+
+// at returns the position of key in m, or -1.
+func at(m map[string]int, key string) int {
+	if i, ok := m[key]; ok {
+		return i
+	}
+	return -1
+}
+
+// earliest is the smaller of two positions, -1 meaning none.
+func earliest(a, b int) int {
+	switch {
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	}
+	return min(a, b)
+}
+
+// graphUser is graphUser(r.s, upnOrID) through the index.
+func (r *run) graphUser(upnOrID string) *tenant.User {
+	ix := r.index()
+	k := foldKey(upnOrID)
+	i := at(ix.graphUPN, k)
+	if upnOrID != "" {
+		i = earliest(i, at(ix.graphID, k))
+	}
+	if i < 0 {
+		return nil
+	}
+	return &r.s.Users[i]
+}
+
+// exUser is exUser(r.s, m) through the index.
+func (r *run) exUser(m tenant.CASMailbox) *tenant.ExchangeUser {
+	ix := r.index()
+	i := at(ix.exIdentity, foldKey(m.Identity))
+	if i < 0 {
+		i = at(ix.exUPN, foldKey(m.PrimarySmtpAddress))
+		if m.ExternalDirectoryObjectID != "" {
+			i = earliest(i, at(ix.exID, foldKey(m.ExternalDirectoryObjectID)))
+		}
+	}
+	if i < 0 {
+		return nil
+	}
+	return &r.s.Exchange.Users[i]
+}
+
 // mailboxGraphUser returns a mailbox's Graph user (object id, else UPN).
-func mailboxGraphUser(s *tenant.Snapshot, m tenant.CASMailbox) *tenant.User {
+func (r *run) mailboxGraphUser(m tenant.CASMailbox) *tenant.User {
 	if m.ExternalDirectoryObjectID != "" {
-		if u := graphUser(s, m.ExternalDirectoryObjectID); u != nil {
+		if u := r.graphUser(m.ExternalDirectoryObjectID); u != nil {
 			return u
 		}
 	}
-	if x := exUser(s, m); x != nil && x.UserPrincipalName != "" {
-		if u := graphUser(s, x.UserPrincipalName); u != nil {
+	if x := r.exUser(m); x != nil && x.UserPrincipalName != "" {
+		if u := r.graphUser(x.UserPrincipalName); u != nil {
 			return u
 		}
 	}
-	return graphUser(s, mailboxUPN(m))
+	return r.graphUser(mailboxUPN(m))
+}
+
+// jobTitle is the title Choices.inScope matches: the last Get-User row
+// with this UPN, else the last Graph user's.
+func (r *run) jobTitle(upn string) string {
+	ix := r.index()
+	k := foldKey(upn)
+	if i := at(ix.exUPNLast, k); i >= 0 && r.s.Exchange.Users[i].Title != "" {
+		return r.s.Exchange.Users[i].Title
+	}
+	if i := at(ix.graphUPNLast, k); i >= 0 {
+		return r.s.Users[i].JobTitle
+	}
+	return ""
+}
+
+// inScope is c.inScope(r.s, upn) through the index.
+func (r *run) inScope(upn string) bool {
+	if r.c.Scope.Everyone() {
+		return true
+	}
+	return r.c.Scope.Matches(upn, r.jobTitle(upn))
+}
+
+// foldKey maps s to a key that two strings share exactly when
+// strings.EqualFold says they are equal: every rune becomes the smallest
+// rune of its simple-folding orbit (for ASCII, the upper case).
+func foldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToUpper(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, c := range s {
+		least := c
+		for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
 }
 
 func isMailboxUser(u tenant.ExchangeUser) bool {

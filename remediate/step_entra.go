@@ -158,8 +158,8 @@ func (r *run) provision(d *tenant.Domain, app *tenant.OktaApp, everyone *tenant.
 		if tenant.DomainOf(upn) != lower(d.Name) || hasOkta[lower(upn)] {
 			continue
 		}
-		g := mailboxGraphUser(r.s, m)
-		x := exUser(r.s, m)
+		g := r.mailboxGraphUser(m)
+		x := r.exUser(m)
 		if (g != nil && !g.AccountEnabled) || (x != nil && !strings.EqualFold(x.RecipientTypeDetails, "UserMailbox") && x.RecipientTypeDetails != "") {
 			skipped = append(skipped, upn)
 			continue
@@ -358,7 +358,7 @@ func runCALegacy(r *run) {
 	// Who is excluded: break-glass accounts and the documented exceptions.
 	var exclude []string
 	for _, bg := range r.c.BreakGlass {
-		u := graphUser(r.s, bg)
+		u := r.graphUser(bg)
 		if u == nil {
 			r.refuse("break-glass account %s (choices breakGlass) is not an Entra user, so the policy cannot exclude it: correct the name", bg)
 			continue
@@ -366,7 +366,7 @@ func runCALegacy(r *run) {
 		exclude = append(exclude, u.ID)
 	}
 	for _, ex := range r.c.Exceptions.Users {
-		if u := graphUser(r.s, ex); u != nil {
+		if u := r.graphUser(ex); u != nil {
 			exclude = append(exclude, u.ID)
 		} else {
 			r.note("declared exception %s is not an Entra user: not excluded", ex)
@@ -379,8 +379,8 @@ func runCALegacy(r *run) {
 	if !r.c.Scope.Everyone() {
 		include = nil
 		for _, m := range r.s.Exchange.CASMailboxes {
-			if upn := mailboxUPN(m); r.c.inScope(r.s, upn) && !r.c.isException(upn) {
-				if u := mailboxGraphUser(r.s, m); u != nil {
+			if upn := mailboxUPN(m); r.inScope(upn) && !r.c.isException(upn) {
+				if u := r.mailboxGraphUser(m); u != nil {
 					include = append(include, u.ID)
 				}
 			}
@@ -529,10 +529,10 @@ func runF(r *run) {
 	var todo []target
 	for _, m := range r.s.Exchange.CASMailboxes {
 		upn := mailboxUPN(m)
-		if !r.c.inScope(r.s, upn) {
+		if !r.inScope(upn) {
 			continue
 		}
-		g := mailboxGraphUser(r.s, m)
+		g := r.mailboxGraphUser(m)
 		if g == nil {
 			r.note("mailbox %s has no Entra user: its sessions cannot be revoked", m.Identity)
 			continue
@@ -540,7 +540,7 @@ func runF(r *run) {
 		if strings.EqualFold(g.UserType, "Guest") {
 			continue
 		}
-		x := exUser(r.s, m)
+		x := r.exUser(m)
 		threshold := newest
 		if x != nil && x.AuthenticationPolicy != "" && x.WhenChanged.After(threshold) {
 			threshold = x.WhenChanged

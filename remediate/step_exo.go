@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/tenant"
@@ -138,7 +139,7 @@ func runC(r *run) {
 	for i := range r.s.Exchange.CASMailboxes {
 		m := &r.s.Exchange.CASMailboxes[i]
 		upn := mailboxUPN(*m)
-		if !r.c.inScope(r.s, upn) {
+		if !r.inScope(upn) {
 			continue
 		}
 		params := map[string]any{"Identity": m.Identity}
@@ -247,7 +248,9 @@ func runSMTPAuth(r *run) {
 		r.refuse("Get-TransportConfig returned nothing, so the tenant's SMTP AUTH setting is unknown")
 		return
 	}
-	inv := assess.Inventory(r.s)
+	// The inventory is needed only for declared exceptions (who sends
+	// with SMTP AUTH): made when first asked for.
+	inv := sync.OnceValue(func() []assess.ClientUse { return assess.Inventory(r.s) })
 	setMbx := func(m *tenant.CASMailbox, to *bool) {
 		old := map[string]any{"SmtpClientAuthenticationDisabled": boolOrNil(m.SmtpClientAuthenticationDisabled)}
 		new := map[string]any{"SmtpClientAuthenticationDisabled": boolOrNil(to)}
@@ -268,7 +271,7 @@ func runSMTPAuth(r *run) {
 		for i := range r.s.Exchange.CASMailboxes {
 			m := &r.s.Exchange.CASMailboxes[i]
 			upn := mailboxUPN(*m)
-			if m.SmtpClientAuthenticationDisabled == nil && r.c.isException(upn) && usesSMTP(inv, upn) {
+			if m.SmtpClientAuthenticationDisabled == nil && r.c.isException(upn) && usesSMTP(inv(), upn) {
 				setMbx(m, &f)
 				r.note("documented exception %s sends with SMTP AUTH: it keeps it explicitly (SmtpClientAuthenticationDisabled $false) before the tenant switch goes off", upn)
 			}
@@ -287,7 +290,7 @@ func runSMTPAuth(r *run) {
 		m := &r.s.Exchange.CASMailboxes[i]
 		upn := mailboxUPN(*m)
 		v := m.SmtpClientAuthenticationDisabled
-		if v == nil || *v || r.c.isException(upn) || !r.c.inScope(r.s, upn) {
+		if v == nil || *v || r.c.isException(upn) || !r.inScope(upn) {
 			continue
 		}
 		setMbx(m, nil)
@@ -428,7 +431,7 @@ func runD(r *run) {
 			}
 			continue
 		}
-		if !r.c.inScope(r.s, upn) {
+		if !r.inScope(upn) {
 			continue
 		}
 		switch {

@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/harden365/harden365/assess"
@@ -19,14 +20,16 @@ func Judge(version string, snap *tenant.Snapshot, choices remediate.Choices, ste
 	if snap == nil {
 		return Input{}, errors.New("there is no snapshot to judge")
 	}
-	in := Input{
-		Version:  version,
-		Snapshot: snap,
-		Findings: assess.Run(snap, choices.AssessOptions()),
-		Before:   matrix.Evaluate(snap),
-		Clients:  assess.Inventory(snap),
-		Choices:  choices,
-	}
+	in := Input{Version: version, Snapshot: snap, Choices: choices}
+	// The findings (with the inventory they make) and the matrix are
+	// independent: judged at once.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		in.Before = matrix.Evaluate(snap)
+	}()
+	in.Findings, in.Clients = assess.RunWithInventory(snap, choices.AssessOptions())
+	<-done
 	if len(steps) > 0 {
 		plan, err := remediate.NewPlan(snap, steps, choices, planNow)
 		if err != nil {
@@ -37,12 +40,16 @@ func Judge(version string, snap *tenant.Snapshot, choices remediate.Choices, ste
 	return in, nil
 }
 
-// withPlan sets the plan and what follows from it.
+// withPlan sets the plan and what follows from it, from what is judged
+// already of the snapshot.
 func (in *Input) withPlan(plan *remediate.Plan) {
 	in.Planned = plan
-	in.After = matrix.Evaluate(plan.Simulate(in.Snapshot))
-	in.Plan = plan.PlanJSON(in.Snapshot)
-	in.Risks = remediate.Guard(plan, in.Snapshot, plan.Choices)
+	base := remediate.Base{Inventory: in.Clients, Matrix: in.Before}
+	if reflect.DeepEqual(plan.Choices.AssessOptions(), in.Choices.AssessOptions()) { // the findings judged are the plan's
+		base.Findings = in.Findings
+	}
+	out := plan.Outcome(in.Snapshot, base)
+	in.After, in.Plan, in.Risks = out.After, out.Entries, out.Risks
 }
 
 // FromSession is the input of the handover report of a session: the

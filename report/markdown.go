@@ -404,7 +404,7 @@ func (r *renderer) summary() {
 		if failed > 0 {
 			s += fmt.Sprintf(", %d failed or in doubt", failed)
 		}
-		if rest := len(r.notAppliedWrites()); rest > 0 {
+		if rest := r.notAppliedCount(); rest > 0 {
 			s += fmt.Sprintf("; %s of the plan not applied (below)", plural(rest, "change", "changes"))
 		}
 		switch v := a.Verification; {
@@ -462,7 +462,7 @@ func affected(f assess.Finding) string {
 
 // allDone reports whether every write of the plan was made.
 func (r *renderer) allDone() bool {
-	return len(r.notAppliedWrites()) == 0
+	return r.notAppliedCount() == 0
 }
 
 // --- about the assessment
@@ -893,7 +893,7 @@ func (r *renderer) verificationNote() string {
 		return " Nothing has been applied yet."
 	}
 	partial := ""
-	if n := len(r.notAppliedWrites()); n > 0 {
+	if n := r.notAppliedCount(); n > 0 {
 		partial = fmt.Sprintf(" %s of the plan %s not made (see \"Changes not applied\"), so the organisation is not yet as \"after\" shows.",
 			plural(n, "change", "changes"), map[bool]string{true: "was", false: "were"}[n == 1])
 	}
@@ -1289,16 +1289,29 @@ func (r *renderer) applied() {
 }
 
 // notApplied are the plan's writes that were not made, in plan order.
-func (r *renderer) notAppliedWrites() []tenant.Write {
-	var out []tenant.Write
+func (r *renderer) notAppliedWrites() []*tenant.Write {
+	var out []*tenant.Write
 	for _, ps := range r.steps {
-		for _, w := range ps.Writes {
-			if _, ok := r.done[w.ID]; !ok {
-				out = append(out, w)
+		for k := range ps.Writes {
+			if _, ok := r.done[ps.Writes[k].ID]; !ok {
+				out = append(out, &ps.Writes[k])
 			}
 		}
 	}
 	return out
+}
+
+// notAppliedCount is len(r.notAppliedWrites()).
+func (r *renderer) notAppliedCount() int {
+	n := 0
+	for _, ps := range r.steps {
+		for k := range ps.Writes {
+			if _, ok := r.done[ps.Writes[k].ID]; !ok {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (r *renderer) notApplied() {
@@ -1559,14 +1572,14 @@ func (r *renderer) rollback() {
 		return
 	}
 	assigned := r.in.Applied.assigned()
-	var writes []tenant.Write // the writes whose undo is shown, newest first
+	var writes []*tenant.Write // the writes whose undo is shown, newest first
 	if a := r.in.Applied; a != nil {
 		journal := orDefault(a.Journal, "JOURNAL")
 		r.para("harden365 undoes what the journal records as done, newest first, where it can (revoked sessions cannot be restored and are skipped):")
 		r.code("sh", "harden365 rollback --profile NAME --journal "+shellQuote(journal)+" --yes")
 		for i := len(a.Changes) - 1; i >= 0; i-- {
-			if c := a.Changes[i]; c.State == ChangeDone {
-				writes = append(writes, c.Write)
+			if c := &a.Changes[i]; c.State == ChangeDone {
+				writes = append(writes, &c.Write)
 			}
 		}
 	} else {
@@ -1575,7 +1588,7 @@ func (r *renderer) rollback() {
 		for i := len(r.steps) - 1; i >= 0; i-- {
 			ws := r.steps[i].Writes
 			for j := len(ws) - 1; j >= 0; j-- {
-				writes = append(writes, ws[j])
+				writes = append(writes, &ws[j])
 			}
 		}
 	}

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/internal/benchdata"
+	"github.com/harden365/harden365/matrix"
 	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/report"
 )
@@ -23,6 +25,31 @@ func BenchmarkJudgeAll(b *testing.B) {
 				if _, err := report.Judge("bench", s, remediate.DefaultChoices(), []string{"all"}, s.AsOf); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkAssessMatrices is issue 9's judgement target: every check
+// (with the client inventory they make), the "before" matrix and the
+// "after" matrix of the full plan's simulated state (planned and
+// simulated beforehand: BenchmarkJudgeAll and remediate's benchmarks
+// time that), one after the other.
+func BenchmarkAssessMatrices(b *testing.B) {
+	for _, n := range benchdata.Sizes() {
+		s := benchdata.Snapshot(b, n)
+		c := remediate.DefaultChoices()
+		p, err := remediate.NewPlan(s, []string{"all"}, c, s.AsOf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		after := p.Simulate(s)
+		b.Run(benchdata.Name(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				assess.Run(s, c.AssessOptions())
+				matrix.Evaluate(s)
+				matrix.Evaluate(after)
 			}
 		})
 	}

@@ -82,6 +82,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	// Writes (Set-/New-/Remove-...): exchange_write.go.
 	if !strings.HasPrefix(name, "Get-") {
 		s.exchangeWrite(w, r, tenant, name, params)
+		s.wrote()
 		return
 	}
 	for k := range params {
@@ -91,55 +92,65 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var resultSize int
+	limited, badSize := false, ""
+	if rs, ok := params["ResultSize"]; ok && !strings.EqualFold(fmt.Sprint(rs), "Unlimited") {
+		n, err := strconv.Atoi(fmt.Sprint(rs))
+		if err != nil || n < 0 {
+			badSize = fmt.Sprintf("Ex2B8C10|System.Management.Automation.ParameterBindingException|Cannot bind parameter 'ResultSize'. Cannot convert value \"%v\" to type \"Microsoft.Exchange.Data.Unlimited`1[System.UInt32]\".", rs)
+		}
+		resultSize, limited = n, badSize == ""
+	}
+	off, pageOK := parsePageToken(name, r.URL.Query().Get("$skiptoken"))
+	size := s.pageSize(preferMaxPageSize(r), exoDefaultPage, exoMaxPage)
 
+	// Select under the lock without copying; copy only the page.
 	s.mu.Lock()
 	exo := obj(s.sc.Doc["exchange"])
 	rowsV, listed := exo[name]
-	rows := list(clone(rowsV))
-	s.mu.Unlock()
-	if !listed && !exoKnownGets[name] {
-		exoError(w, http.StatusBadRequest, "BadRequest", "Error executing cmdlet",
-			fmt.Sprintf("Ex4D2A91|System.Management.Automation.CommandNotFoundException|The term '%s' is not recognized as a name of a cmdlet.", name))
-		return
-	}
-
+	rows := list(rowsV)
+	want, byIdentity := "", false
 	if id, ok := params["Identity"]; ok {
-		want := fmt.Sprint(id)
+		want, byIdentity = fmt.Sprint(id), true
 		var match []any
 		for _, row := range rows {
 			if exoIdentityMatches(obj(row), want) {
 				match = append(match, row)
 			}
 		}
-		if len(match) == 0 {
-			exoError(w, http.StatusNotFound, "NotFound", "Error executing cmdlet",
-				fmt.Sprintf("Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object '%s' couldn't be found on 'SIM01A01DC001.PROD.OUTLOOK.COM'.", want))
-			return
-		}
 		rows = match
 	}
-
+	matched := len(rows)
 	var warnings []any
-	if rs, ok := params["ResultSize"]; ok && !strings.EqualFold(fmt.Sprint(rs), "Unlimited") {
-		n, err := strconv.Atoi(fmt.Sprint(rs))
-		if err != nil || n < 0 {
-			exoError(w, http.StatusBadRequest, "BadRequest", "Error executing cmdlet",
-				fmt.Sprintf("Ex2B8C10|System.Management.Automation.ParameterBindingException|Cannot bind parameter 'ResultSize'. Cannot convert value \"%v\" to type \"Microsoft.Exchange.Data.Unlimited`1[System.UInt32]\".", rs))
-			return
-		}
-		if n < len(rows) {
-			rows = rows[:n]
-			warnings = append(warnings, exoTruncated)
-		}
+	if limited && resultSize < len(rows) {
+		rows = rows[:resultSize]
+		warnings = append(warnings, exoTruncated)
 	}
+	var page []any
+	next := -1
+	if pageOK {
+		page, next = pageOf(rows, off, size)
+	}
+	s.mu.Unlock()
 
-	off, ok := parsePageToken(name, r.URL.Query().Get("$skiptoken"))
-	if !ok {
+	if !listed && !exoKnownGets[name] {
+		exoError(w, http.StatusBadRequest, "BadRequest", "Error executing cmdlet",
+			fmt.Sprintf("Ex4D2A91|System.Management.Automation.CommandNotFoundException|The term '%s' is not recognized as a name of a cmdlet.", name))
+		return
+	}
+	if byIdentity && matched == 0 {
+		exoError(w, http.StatusNotFound, "NotFound", "Error executing cmdlet",
+			fmt.Sprintf("Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object '%s' couldn't be found on 'SIM01A01DC001.PROD.OUTLOOK.COM'.", want))
+		return
+	}
+	if badSize != "" {
+		exoError(w, http.StatusBadRequest, "BadRequest", "Error executing cmdlet", badSize)
+		return
+	}
+	if !pageOK {
 		exoError(w, http.StatusBadRequest, "BadRequest", "Expired or Invalid pagination request. Default Expiry time is 00:30:00", "")
 		return
 	}
-	size := s.pageSize(preferMaxPageSize(r), exoDefaultPage, exoMaxPage)
-	page, next := window(rows, off, size)
 	for _, row := range page {
 		addODataSidecars(obj(row))
 	}

@@ -223,8 +223,10 @@ func (s *Server) graphUsers(w http.ResponseWriter, r *http.Request, version stri
 		s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "Invalid $skiptoken value.")
 		return
 	}
-	users := list(s.graphSection("users"))
-	page, next := window(users, off, s.pageSize(top, graphUsersDefaultPage, graphUsersMaxPage))
+	size := s.pageSize(top, graphUsersDefaultPage, graphUsersMaxPage)
+	s.mu.Lock()
+	page, next := pageOf(list(obj(s.sc.Doc["graph"])["users"]), off, size)
+	s.mu.Unlock()
 	shaped := make([]any, len(page))
 	for i, u := range page {
 		shaped[i] = graphShapeUser(obj(u), sel, version)
@@ -296,28 +298,38 @@ func (s *Server) graphSignIns(w http.ResponseWriter, r *http.Request, version st
 		s.graphError(w, r, http.StatusBadRequest, "BadRequest", "Invalid $skiptoken value.")
 		return
 	}
-	type row struct {
-		v map[string]any
-		t time.Time
-	}
-	var rows []row
-	for _, e := range list(s.graphSection("signIns")) {
-		m := obj(e)
-		if m == nil || !pred(m) {
-			continue
+	// The selection (filtered, newest first) is made once per listing and
+	// state; each page copies only its own sign-ins.
+	size := s.pageSize(top, graphSignInsDefaultPage, graphSignInsMaxPage)
+	s.mu.Lock()
+	items, _ := s.cachedList(listKey(r, "skiptoken", "top"), func() ([]any, bool) {
+		type row struct {
+			v any
+			t time.Time
 		}
-		t, _ := ParseTime(str(m["createdDateTime"]))
-		if version != "beta" {
-			delete(m, "userAgent") // beta only
+		var rows []row
+		for _, e := range list(obj(s.sc.Doc["graph"])["signIns"]) {
+			m := obj(e)
+			if m == nil || !pred(m) {
+				continue
+			}
+			t, _ := ParseTime(str(m["createdDateTime"]))
+			rows = append(rows, row{e, t})
 		}
-		rows = append(rows, row{m, t})
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].t.After(rows[j].t) }) // newest first
+		items := make([]any, len(rows))
+		for i, rw := range rows {
+			items[i] = rw.v
+		}
+		return items, true
+	})
+	page, next := pageOf(items, off, size)
+	s.mu.Unlock()
+	if version != "beta" {
+		for _, e := range page {
+			delete(obj(e), "userAgent") // beta only
+		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].t.After(rows[j].t) }) // newest first
-	items := make([]any, len(rows))
-	for i, rw := range rows {
-		items[i] = rw.v
-	}
-	page, next := window(items, off, s.pageSize(top, graphSignInsDefaultPage, graphSignInsMaxPage))
 	s.graphPage(w, r, version, "auditLogs/signIns", "signIns", page, next)
 }
 
@@ -440,8 +452,10 @@ func (s *Server) graphReport(w http.ResponseWriter, r *http.Request, version str
 			s.graphError(w, r, http.StatusBadRequest, "BadRequest", "Invalid $skiptoken value.")
 			return
 		}
-		rows := list(s.graphSection(rep.key))
-		page, next := window(rows, off, s.pageSize(top, graphReportsDefaultPage, graphReportsMaxPage))
+		size := s.pageSize(top, graphReportsDefaultPage, graphReportsMaxPage)
+		s.mu.Lock()
+		page, next := pageOf(list(obj(s.sc.Doc["graph"])[rep.key]), off, size)
+		s.mu.Unlock()
 		s.graphPage(w, r, version, "Collection(microsoft.graph."+rep.entity+")", rep.key, page, next)
 		return
 	}

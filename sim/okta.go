@@ -622,13 +622,21 @@ func (s *Server) oktaListPolling(w http.ResponseWriter, r *http.Request, q url.V
 	}
 	size := s.pageSize(requested, def, max)
 
+	// The selection is made once per listing and state (a log query
+	// without since starts from the clock, so it is made afresh); each
+	// page copies only its own items.
 	s.mu.Lock()
-	items, ok := sel(obj(s.sc.Doc["okta"]))
+	build := func() ([]any, bool) { return sel(obj(s.sc.Doc["okta"])) }
+	var items []any
+	if tag == "logs" && q.Get("since") == "" {
+		items, ok = build()
+	} else {
+		items, ok = s.cachedList(listKey(r, "after", "limit"), build)
+	}
 	var page []any
 	next := -1
 	if ok {
-		page, next = window(items, off, size)
-		page = list(clone(page))
+		page, next = pageOf(items, off, size)
 		if polling && next < 0 {
 			next = off + len(page)
 		}

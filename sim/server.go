@@ -30,10 +30,16 @@ type Options struct {
 type Server struct {
 	opts Options
 
-	mu  sync.Mutex // guards sc.Doc
-	sc  *Scenario
-	t0  time.Time // real time the clock started
-	url string
+	mu sync.Mutex // guards sc.Doc, gen and lists
+	sc *Scenario
+	// gen counts the writes served: a listing computed at one gen is
+	// the listing of every later request until the next write.
+	gen uint64
+	// lists are listings (filtered, sorted references into sc.Doc) kept
+	// for the pages after the first, by request (see cachedList).
+	lists map[string]listing
+	t0    time.Time // real time the clock started
+	url   string
 
 	requests map[string]*atomic.Int64
 	faults   *injector // nil without a fault profile
@@ -161,6 +167,69 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
+// listing is one request's selection, at one generation of the document.
+type listing struct {
+	gen   uint64
+	items []any
+}
+
+// cachedList returns build's selection for key, computing it once per
+// generation of the document: a client paging through a listing gets
+// each page by slicing the selection made for the first, instead of
+// re-reading (and re-sorting) the whole section per page, as a real
+// service's index does. The items are the document's own values: the
+// caller holds s.mu and copies what it hands out. A build that fails
+// (ok false, having written its error) is not kept.
+func (s *Server) cachedList(key string, build func() ([]any, bool)) ([]any, bool) {
+	if l, ok := s.lists[key]; ok && l.gen == s.gen {
+		return l.items, true
+	}
+	items, ok := build()
+	if ok {
+		if s.lists == nil || len(s.lists) > 256 {
+			s.lists = map[string]listing{}
+		}
+		s.lists[key] = listing{gen: s.gen, items: items}
+	}
+	return items, ok
+}
+
+// wrote records that the document may have changed: every listing kept
+// so far is stale.
+func (s *Server) wrote() {
+	s.mu.Lock()
+	s.gen++
+	s.lists = nil
+	s.mu.Unlock()
+}
+
+// listKey identifies a listing request: its path and query without the
+// paging parameters (names compared without a leading $, case-folded).
+func listKey(r *http.Request, paging ...string) string {
+	q := r.URL.Query()
+	for k := range q {
+		name := strings.ToLower(strings.TrimPrefix(k, "$"))
+		for _, p := range paging {
+			if name == p {
+				delete(q, k)
+			}
+		}
+	}
+	return r.URL.Path + "?" + q.Encode()
+}
+
+// pageOf copies items[off:off+size] (generic JSON, so that the handler can
+// shape it and the response be written outside the lock) and returns it
+// with the next offset (-1 at the end). The caller holds s.mu.
+func pageOf(items []any, off, size int) ([]any, int) {
+	page, next := window(items, off, size)
+	out := make([]any, len(page))
+	for i, v := range page {
+		out[i] = clone(v)
+	}
+	return out, next
+}
+
 // service wraps a service's handler: counts it, adds latency, checks the
 // token with the service's own 401 (and, under a fault profile, whether
 // it has expired), then applies the profile.
@@ -190,6 +259,10 @@ func (s *Server) service(name string, auth func(http.ResponseWriter, *http.Reque
 			return
 		}
 		h.ServeHTTP(w, r)
+		// Exchange reads are POSTs too: its handler says when it wrote.
+		if name != "exchange" && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			s.wrote()
+		}
 	})
 }
 

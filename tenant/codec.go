@@ -20,6 +20,8 @@ func Encode(s *Snapshot) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Encode and EncodeTo (stream.go) write the same bytes; EncodeTo streams.
+
 // Decode reads a snapshot written by Encode. Unknown keys, a wrong type or
 // a schema version this build does not know are errors that say where.
 func Decode(data []byte) (*Snapshot, error) {

@@ -265,7 +265,7 @@ type CAPolicy struct {
 
 // SignIn is one Entra sign-in (beta shape, for userAgent).
 type SignIn struct {
-	ID                      string    `json:"id"`
+	ID                      string    `json:"id" intern:"no"`
 	CreatedDateTime         time.Time `json:"createdDateTime"`
 	UserID                  string    `json:"userId,omitempty"`
 	UserPrincipalName       string    `json:"userPrincipalName"`
@@ -420,7 +420,7 @@ type OktaUser struct {
 
 // OktaFactor is one enrolled factor.
 type OktaFactor struct {
-	ID         string `json:"id"`
+	ID         string `json:"id" intern:"no"`
 	FactorType string `json:"factorType"`
 	Provider   string `json:"provider,omitempty"`
 	Status     string `json:"status"`
@@ -440,7 +440,7 @@ type OktaZone struct {
 
 // OktaLog is a System Log event, reduced.
 type OktaLog struct {
-	UUID             string    `json:"uuid"`
+	UUID             string    `json:"uuid" intern:"no"`
 	Published        time.Time `json:"published"`
 	EventType        string    `json:"eventType"`
 	ActorID          string    `json:"actorId,omitempty"`

@@ -109,7 +109,19 @@ func Lines(s string) []string {
 // addresses stay as they are; renderers that link them show the address
 // itself as the text, so such a link cannot pretend to go elsewhere.
 func Markdown(s string) string {
-	s = Terminal(s)
+	return markdownLine(Terminal(s))
+}
+
+// markdownLine is Markdown of text Terminal has already made safe.
+func markdownLine(s string) string {
+	if plainMarkdown(s) {
+		return s
+	}
+	return escapeMarkdown(s)
+}
+
+// escapeMarkdown is Markdown's escaping of one line of safe text.
+func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	runes := []rune(s)
@@ -137,6 +149,48 @@ func Markdown(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// plainMarkdown reports, for ASCII text of one line (what Terminal
+// returns), that Markdown has nothing to escape in it, without the
+// rune-by-rune pass: none of the characters that are always escaped,
+// no _ beside anything but a letter or digit, no block marker as the
+// first character, no . or ) after digits that begin the line. Most cells (addresses,
+// names, versions) are such text.
+func plainMarkdown(s string) bool {
+	lead := true // only spaces so far
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return false
+		case c == '\\', c == '`', c == '*', c == '[', c == ']', c == '<', c == '>', c == '|', c == '~', c == '^', c == '$', c == '#', c == '!', c == '&':
+			return false
+		case c == '_':
+			if i == 0 || i == len(s)-1 || !asciiWord(s[i-1]) || !asciiWord(s[i+1]) {
+				return false
+			}
+		case c == '-', c == '+', c == '=', c == ':', c == '(':
+			if lead {
+				return false
+			}
+		case c == '.', c == ')':
+			// An ordered-list marker: digits from the line's start.
+			j := i - 1
+			for j >= 0 && s[j] >= '0' && s[j] <= '9' {
+				j--
+			}
+			if j < i-1 && strings.TrimLeft(s[:j+1], " ") == "" {
+				return false
+			}
+		}
+		lead = lead && c == ' '
+	}
+	return true
+}
+
+func asciiWord(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -199,10 +253,11 @@ func orderedMarker(runes []rune, i int) bool {
 // Cell is Markdown for a table cell: empty text becomes "-", so that
 // the cell is visibly empty rather than missing.
 func Cell(s string) string {
-	if strings.TrimSpace(Terminal(s)) == "" {
+	t := Terminal(s)
+	if strings.TrimSpace(t) == "" {
 		return "-"
 	}
-	return Markdown(s)
+	return markdownLine(t)
 }
 
 // CodeBlock renders body as a fenced code block: the text is shown

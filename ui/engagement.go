@@ -131,7 +131,10 @@ func (e *Engagement) judge() tea.Cmd {
 	e.Judging = true
 	gen, snap, opts := e.judgeGen, e.Snapshot, e.Choices.AssessOptions()
 	return func() tea.Msg {
-		return judgedMsg{gen: gen, findings: assess.Run(snap, opts), before: matrix.Evaluate(snap), clients: assess.Inventory(snap)}
+		before := make(chan *matrix.Matrix, 1)
+		go func() { before <- matrix.Evaluate(snap) }()
+		findings, clients := assess.RunWithInventory(snap, opts)
+		return judgedMsg{gen: gen, findings: findings, before: <-before, clients: clients}
 	}
 }
 
@@ -146,6 +149,12 @@ func (e *Engagement) preview(now func() time.Time) tea.Cmd {
 	}
 	e.Previewing = true
 	snap, steps, choices := e.Snapshot, slices.Clone(e.Steps), e.Choices
+	// What is judged already of this snapshot and these choices (none
+	// while a judgement is under way) is not judged again.
+	var base remediate.Base
+	if !e.Judging && e.Before != nil {
+		base = remediate.Base{Findings: e.Findings, Inventory: e.Clients, Matrix: e.Before}
+	}
 	at := snap.AsOf
 	if now != nil {
 		at = now()
@@ -155,8 +164,8 @@ func (e *Engagement) preview(now func() time.Time) tea.Cmd {
 		if err != nil {
 			return previewedMsg{gen: gen, err: err}
 		}
-		return previewedMsg{gen: gen, plan: plan, after: matrix.Evaluate(plan.Simulate(snap)),
-			impact: plan.Impact(snap), risks: remediate.Guard(plan, snap, choices)}
+		out := plan.Outcome(snap, base)
+		return previewedMsg{gen: gen, plan: plan, after: out.After, impact: out.Impacts, risks: out.Risks}
 	}
 }
 

@@ -176,40 +176,30 @@ func checklistTasks(c *Client) []collect.Task {
 				UnifiedAuditLogIngestionEnabled: w.UnifiedAuditLogIngestionEnabled, AdminAuditLogEnabled: w.AdminAuditLogEnabled}
 			return nil
 		}),
-		checklistTask(c, cmdMailbox, unlimited, func(cl *tenant.ExchangeChecklist, rows []Row) error {
-			out := make([]tenant.MailboxAudit, 0, len(rows))
-			for i, r := range rows {
-				var w struct {
-					Identity, UserPrincipalName, PrimarySmtpAddress, ExternalDirectoryObjectId string
-					RecipientTypeDetails, AuditLogAgeLimit                                     string
-					AuditEnabled                                                               bool
-				}
-				if err := decode(r, &w); err != nil {
-					return fmt.Errorf("row %d: %w", i, err)
-				}
-				out = append(out, tenant.MailboxAudit{Identity: w.Identity, UserPrincipalName: w.UserPrincipalName,
-					PrimarySmtpAddress: w.PrimarySmtpAddress, ExternalDirectoryObjectID: w.ExternalDirectoryObjectId,
-					RecipientTypeDetails: w.RecipientTypeDetails, AuditEnabled: w.AuditEnabled, AuditLogAgeLimit: w.AuditLogAgeLimit})
+		checklistRowsTask(c, cmdMailbox, func(r json.RawMessage) (tenant.MailboxAudit, bool, error) {
+			var w struct {
+				Identity, UserPrincipalName, PrimarySmtpAddress, ExternalDirectoryObjectId string
+				RecipientTypeDetails, AuditLogAgeLimit                                     string
+				AuditEnabled                                                               bool
 			}
-			cl.Mailboxes = out
-			return nil
-		}),
-		checklistTask(c, cmdAuditBypass, unlimited, func(cl *tenant.ExchangeChecklist, rows []Row) error {
-			var out []tenant.AuditBypass
-			for i, r := range rows {
-				var w struct {
-					Identity, Name     string
-					AuditBypassEnabled bool
-				}
-				if err := decode(r, &w); err != nil {
-					return fmt.Errorf("row %d: %w", i, err)
-				}
-				if w.AuditBypassEnabled {
-					out = append(out, tenant.AuditBypass{Identity: w.Identity, Name: w.Name})
-				}
+			if err := decodeRaw(r, &w); err != nil {
+				return tenant.MailboxAudit{}, false, err
 			}
-			cl.AuditBypass, cl.AuditBypassRead = out, len(rows)
-			return nil
+			return tenant.MailboxAudit{Identity: w.Identity, UserPrincipalName: w.UserPrincipalName,
+				PrimarySmtpAddress: w.PrimarySmtpAddress, ExternalDirectoryObjectID: w.ExternalDirectoryObjectId,
+				RecipientTypeDetails: w.RecipientTypeDetails, AuditEnabled: w.AuditEnabled, AuditLogAgeLimit: w.AuditLogAgeLimit}, true, nil
+		}, func(cl *tenant.ExchangeChecklist, out []tenant.MailboxAudit, _ int) { cl.Mailboxes = nonNil(out) }),
+		checklistRowsTask(c, cmdAuditBypass, func(r json.RawMessage) (tenant.AuditBypass, bool, error) {
+			var w struct {
+				Identity, Name     string
+				AuditBypassEnabled bool
+			}
+			if err := decodeRaw(r, &w); err != nil {
+				return tenant.AuditBypass{}, false, err
+			}
+			return tenant.AuditBypass{Identity: w.Identity, Name: w.Name}, w.AuditBypassEnabled, nil
+		}, func(cl *tenant.ExchangeChecklist, out []tenant.AuditBypass, read int) {
+			cl.AuditBypass, cl.AuditBypassRead = out, read
 		}),
 		checklistTask(c, cmdDkim, nil, func(cl *tenant.ExchangeChecklist, rows []Row) error {
 			out := make([]tenant.DkimSigningConfig, 0, len(rows))
@@ -412,6 +402,33 @@ func checklistTask(c *Client, cmdlet string, params map[string]any, apply func(c
 				return nil, &collect.Failure{Message: cmdlet + ": " + err.Error()}
 			}
 			return func(s *tenant.Snapshot) { _ = apply(&s.Exchange.Checklist, rows) }, nil
+		},
+	}
+}
+
+// checklistRowsTask is checklistTask for a listing (-ResultSize Unlimited)
+// converted a page at a time (see rowsTask).
+func checklistRowsTask[T any](c *Client, cmdlet string, conv func(json.RawMessage) (T, bool, error), set func(cl *tenant.ExchangeChecklist, out []T, read int)) collect.Task {
+	return collect.Task{
+		ID: "exchange." + cmdlet, Service: "exchange",
+		Run: func(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
+			out, read, err := convertRows(ctx, c, cmdlet, rep, conv)
+			if err != nil {
+				if _, bad := err.(rowError); bad {
+					return nil, err
+				}
+				if msg, ok := notOffered(cmdlet, err); ok {
+					return func(s *tenant.Snapshot) {
+						cl := &s.Exchange.Checklist
+						if cl.Unavailable == nil {
+							cl.Unavailable = map[string]string{}
+						}
+						cl.Unavailable[cmdlet] = msg
+					}, nil
+				}
+				return nil, withReadRole(cmdlet, err)
+			}
+			return func(s *tenant.Snapshot) { set(&s.Exchange.Checklist, out, read) }, nil
 		},
 	}
 }

@@ -76,50 +76,40 @@ func Tasks(cfg Config) []collect.Task {
 			s.Exchange.TransportConfig = &tenant.TransportConfig{SmtpClientAuthenticationDisabled: w.SmtpClientAuthenticationDisabled, WhenChanged: w.WhenChanged.Time}
 			return nil
 		}),
-		list("Get-CASMailbox", func(s *tenant.Snapshot, rows []Row) error {
-			out := make([]tenant.CASMailbox, 0, len(rows))
-			for i, r := range rows {
-				var w struct {
-					Identity, Name, DisplayName, PrimarySmtpAddress, ExternalDirectoryObjectId      string
-					OWAEnabled, MAPIEnabled, EwsEnabled, ActiveSyncEnabled, PopEnabled, ImapEnabled bool
-					SmtpClientAuthenticationDisabled                                                *bool
-				}
-				if err := decode(r, &w); err != nil {
-					return fmt.Errorf("row %d: %w", i, err)
-				}
-				out = append(out, tenant.CASMailbox{
-					Identity: w.Identity, Name: w.Name, DisplayName: w.DisplayName, PrimarySmtpAddress: w.PrimarySmtpAddress,
-					ExternalDirectoryObjectID: w.ExternalDirectoryObjectId, OWAEnabled: w.OWAEnabled, MAPIEnabled: w.MAPIEnabled,
-					EwsEnabled: w.EwsEnabled, ActiveSyncEnabled: w.ActiveSyncEnabled, PopEnabled: w.PopEnabled, ImapEnabled: w.ImapEnabled,
-					SmtpClientAuthenticationDisabled: w.SmtpClientAuthenticationDisabled,
-				})
+		rowsTask(c, "Get-CASMailbox", func(r json.RawMessage) (tenant.CASMailbox, bool, error) {
+			var w struct {
+				Identity, Name, DisplayName, PrimarySmtpAddress, ExternalDirectoryObjectId      string
+				OWAEnabled, MAPIEnabled, EwsEnabled, ActiveSyncEnabled, PopEnabled, ImapEnabled bool
+				SmtpClientAuthenticationDisabled                                                *bool
 			}
-			s.Exchange.CASMailboxes = out
-			return nil
-		}),
-		list("Get-User", func(s *tenant.Snapshot, rows []Row) error {
-			out := make([]tenant.ExchangeUser, 0, len(rows))
-			for i, r := range rows {
-				var w struct {
-					Identity, UserPrincipalName, DisplayName, Title, RecipientTypeDetails, ExternalDirectoryObjectId string
-					AuthenticationPolicy                                                                             *string
-					RemotePowerShellEnabled                                                                          *bool
-					AccountDisabled                                                                                  bool
-					StsRefreshTokensValidFrom, WhenChanged                                                           Time
-				}
-				if err := decode(r, &w); err != nil {
-					return fmt.Errorf("row %d: %w", i, err)
-				}
-				out = append(out, tenant.ExchangeUser{
-					Identity: w.Identity, UserPrincipalName: w.UserPrincipalName, DisplayName: w.DisplayName, Title: w.Title,
-					RecipientTypeDetails: w.RecipientTypeDetails, ExternalDirectoryObjectID: w.ExternalDirectoryObjectId,
-					AuthenticationPolicy: deref(w.AuthenticationPolicy), RemotePowerShellEnabled: w.RemotePowerShellEnabled,
-					AccountDisabled: w.AccountDisabled, StsRefreshTokensValidFrom: w.StsRefreshTokensValidFrom.Time, WhenChanged: w.WhenChanged.Time,
-				})
+			if err := decodeRaw(r, &w); err != nil {
+				return tenant.CASMailbox{}, false, err
 			}
-			s.Exchange.Users = out
-			return nil
-		}),
+			return tenant.CASMailbox{
+				Identity: w.Identity, Name: w.Name, DisplayName: w.DisplayName, PrimarySmtpAddress: w.PrimarySmtpAddress,
+				ExternalDirectoryObjectID: w.ExternalDirectoryObjectId, OWAEnabled: w.OWAEnabled, MAPIEnabled: w.MAPIEnabled,
+				EwsEnabled: w.EwsEnabled, ActiveSyncEnabled: w.ActiveSyncEnabled, PopEnabled: w.PopEnabled, ImapEnabled: w.ImapEnabled,
+				SmtpClientAuthenticationDisabled: w.SmtpClientAuthenticationDisabled,
+			}, true, nil
+		}, func(s *tenant.Snapshot, out []tenant.CASMailbox, _ int) { s.Exchange.CASMailboxes = nonNil(out) }),
+		rowsTask(c, "Get-User", func(r json.RawMessage) (tenant.ExchangeUser, bool, error) {
+			var w struct {
+				Identity, UserPrincipalName, DisplayName, Title, RecipientTypeDetails, ExternalDirectoryObjectId string
+				AuthenticationPolicy                                                                             *string
+				RemotePowerShellEnabled                                                                          *bool
+				AccountDisabled                                                                                  bool
+				StsRefreshTokensValidFrom, WhenChanged                                                           Time
+			}
+			if err := decodeRaw(r, &w); err != nil {
+				return tenant.ExchangeUser{}, false, err
+			}
+			return tenant.ExchangeUser{
+				Identity: w.Identity, UserPrincipalName: w.UserPrincipalName, DisplayName: w.DisplayName, Title: w.Title,
+				RecipientTypeDetails: w.RecipientTypeDetails, ExternalDirectoryObjectID: w.ExternalDirectoryObjectId,
+				AuthenticationPolicy: deref(w.AuthenticationPolicy), RemotePowerShellEnabled: w.RemotePowerShellEnabled,
+				AccountDisabled: w.AccountDisabled, StsRefreshTokensValidFrom: w.StsRefreshTokensValidFrom.Time, WhenChanged: w.WhenChanged.Time,
+			}, true, nil
+		}, func(s *tenant.Snapshot, out []tenant.ExchangeUser, _ int) { s.Exchange.Users = nonNil(out) }),
 		list("Get-AuthenticationPolicy", func(s *tenant.Snapshot, rows []Row) error {
 			out := make([]tenant.AuthPolicy, 0, len(rows))
 			for i, r := range rows {
@@ -165,29 +155,91 @@ func Tasks(cfg Config) []collect.Task {
 			s.Exchange.CASMailboxPlans = out
 			return nil
 		}),
-		list("Get-MobileDevice", func(s *tenant.Snapshot, rows []Row) error {
-			out := make([]tenant.MobileDevice, 0, len(rows))
-			for i, r := range rows {
-				var w struct {
-					Identity, DeviceId, DeviceType, DeviceModel, DeviceOS, DeviceUserAgent string
-					ClientType, ClientVersion, UserDisplayName, DeviceAccessState          string
-					FirstSyncTime, LastSyncAttemptTime                                     Time
-				}
-				if err := decode(r, &w); err != nil {
-					return fmt.Errorf("row %d: %w", i, err)
-				}
-				mbx, _, _ := strings.Cut(w.Identity, `\`)
-				out = append(out, tenant.MobileDevice{
-					Identity: w.Identity, Mailbox: mbx, DeviceID: w.DeviceId, DeviceType: w.DeviceType, DeviceModel: w.DeviceModel,
-					DeviceOS: w.DeviceOS, DeviceUserAgent: w.DeviceUserAgent, ClientType: w.ClientType, ClientVersion: w.ClientVersion,
-					UserDisplayName: w.UserDisplayName, FirstSyncTime: w.FirstSyncTime.Time, LastSyncAttempt: w.LastSyncAttemptTime.Time,
-					AccessState: w.DeviceAccessState,
-				})
+		rowsTask(c, "Get-MobileDevice", func(r json.RawMessage) (tenant.MobileDevice, bool, error) {
+			var w struct {
+				Identity, DeviceId, DeviceType, DeviceModel, DeviceOS, DeviceUserAgent string
+				ClientType, ClientVersion, UserDisplayName, DeviceAccessState          string
+				FirstSyncTime, LastSyncAttemptTime                                     Time
 			}
-			s.Exchange.MobileDevices = out
-			return nil
-		}),
+			if err := decodeRaw(r, &w); err != nil {
+				return tenant.MobileDevice{}, false, err
+			}
+			mbx, _, _ := strings.Cut(w.Identity, `\`)
+			return tenant.MobileDevice{
+				Identity: w.Identity, Mailbox: mbx, DeviceID: w.DeviceId, DeviceType: w.DeviceType, DeviceModel: w.DeviceModel,
+				DeviceOS: w.DeviceOS, DeviceUserAgent: w.DeviceUserAgent, ClientType: w.ClientType, ClientVersion: w.ClientVersion,
+				UserDisplayName: w.UserDisplayName, FirstSyncTime: w.FirstSyncTime.Time, LastSyncAttempt: w.LastSyncAttemptTime.Time,
+				AccessState: w.DeviceAccessState,
+			}, true, nil
+		}, func(s *tenant.Snapshot, out []tenant.MobileDevice, _ int) { s.Exchange.MobileDevices = nonNil(out) }),
 	}, checklistTasks(c)...)
+}
+
+// rowsTask runs a listing cmdlet (-ResultSize Unlimited) and converts each
+// row as its page arrives, keeping only what conv returns (keep false
+// drops the row): the raw rows of a 100,000-mailbox listing are never held
+// at once. A row conv cannot read is this source's error ("row N: ...",
+// counting from the listing's first row). set writes the converted rows
+// and the number of rows read into the snapshot.
+func rowsTask[T any](c *Client, cmdlet string, conv func(json.RawMessage) (T, bool, error), set func(s *tenant.Snapshot, out []T, read int)) collect.Task {
+	return collect.Task{
+		ID: "exchange." + cmdlet, Service: "exchange",
+		Run: func(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
+			out, read, err := convertRows(ctx, c, cmdlet, rep, conv)
+			if err != nil {
+				return nil, err
+			}
+			return func(s *tenant.Snapshot) { set(s, out, read) }, nil
+		},
+	}
+}
+
+// convertRows runs the listing through conv. Its error is the service's
+// (as Invoke's) or a rowError.
+func convertRows[T any](ctx context.Context, c *Client, cmdlet string, rep *collect.Reporter, conv func(json.RawMessage) (T, bool, error)) ([]T, int, error) {
+	var rows collect.Rows[T]
+	read := 0
+	err := c.InvokeRaw(ctx, cmdlet, map[string]any{"ResultSize": "Unlimited"}, Hooks{Page: rep.Page, Wait: rep.Wait}, func(page []json.RawMessage) error {
+		for _, r := range page {
+			v, keep, err := conv(r)
+			c.cfg.Strings.Value(&v)
+			if err != nil {
+				return rowError{&collect.Failure{Message: fmt.Sprintf("%s: row %d: %v", cmdlet, read, err)}}
+			}
+			if keep {
+				rows.Add(v)
+			}
+			read++
+		}
+		return nil
+	})
+	return rows.Slice(), read, err
+}
+
+// rowError is a row the collector could not read (not the service's
+// error).
+type rowError struct{ *collect.Failure }
+
+func (e rowError) Unwrap() error { return e.Failure }
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// decodeRaw is decode for a row as the service sent it (its sidecar
+// annotations match no field and are ignored).
+func decodeRaw(raw json.RawMessage, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if ok := asTypeErr(err, &te); ok {
+			return fmt.Errorf("property %s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+		}
+		return err
+	}
+	return nil
 }
 
 // decode turns a row into a struct; field names match the cmdlet's

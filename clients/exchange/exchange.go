@@ -23,6 +23,7 @@ import (
 
 	"github.com/harden365/harden365/clients/auth"
 	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/tenant"
 )
 
 // Scope is the token audience the admin API accepts.
@@ -50,6 +51,8 @@ type Config struct {
 	// RequestTimeout bounds each attempt, its answer read whole (default
 	// 5 minutes): a read that takes longer is retried, a write is in doubt.
 	RequestTimeout time.Duration
+	// Strings, when set, interns the strings of the rows kept.
+	Strings *tenant.Strings
 }
 
 // Client invokes cmdlets.
@@ -105,45 +108,76 @@ type Hooks struct {
 }
 
 // Invoke runs a cmdlet and returns every row, following @odata.nextLink by
-// re-POSTing the same body (as the module does).
+// re-POSTing the same body (as the module does). A result the service
+// cut short ("There are more results available") is an error.
 func (c *Client) Invoke(ctx context.Context, cmdlet string, params map[string]any, hooks Hooks) ([]Row, error) {
+	var rows []Row
+	err := c.InvokeEach(ctx, cmdlet, params, hooks, func(page []Row) error {
+		rows = append(rows, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// InvokeEach runs a cmdlet like Invoke but hands each page's rows to each
+// as the page arrives (and keeps none): a listing of 100,000 mailboxes is
+// converted a page at a time instead of held whole. An error from each
+// ends the listing and is returned as is.
+func (c *Client) InvokeEach(ctx context.Context, cmdlet string, params map[string]any, hooks Hooks, each func(page []Row) error) error {
+	return c.InvokeRaw(ctx, cmdlet, params, hooks, func(raw []json.RawMessage) error {
+		page := make([]Row, len(raw))
+		for i, r := range raw {
+			if err := json.Unmarshal(r, &page[i]); err != nil {
+				return &collect.Failure{Message: cmdlet + ": " + err.Error()}
+			}
+			for k := range page[i] {
+				if strings.Contains(k, "@") {
+					delete(page[i], k)
+				}
+			}
+		}
+		return each(page)
+	})
+}
+
+// InvokeRaw is InvokeEach with each page's rows as the service sent them
+// (sidecar annotations included): a collector that decodes rows into
+// structs skips building a map per row.
+func (c *Client) InvokeRaw(ctx context.Context, cmdlet string, params map[string]any, hooks Hooks, each func(page []json.RawMessage) error) error {
 	if params == nil {
 		params = map[string]any{} // the service wants {}, never null
 	}
 	body, err := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": cmdlet, "Parameters": params}})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	url := c.cfg.BaseURL + "/adminapi/beta/" + c.cfg.TenantID + "/InvokeCommand"
-	var rows []Row
 	for url != "" {
 		var page struct {
-			Value    []Row    `json:"value"`
-			NextLink string   `json:"@odata.nextLink"`
-			Warnings []string `json:"@adminapi.warnings"`
+			Value    []json.RawMessage `json:"value"`
+			NextLink string            `json:"@odata.nextLink"`
+			Warnings []string          `json:"@adminapi.warnings"`
 		}
 		if err := c.post(ctx, cmdlet, url, body, &page, hooks); err != nil {
-			return nil, err
+			return err
 		}
-		for _, r := range page.Value {
-			for k := range r {
-				if strings.Contains(k, "@") {
-					delete(r, k)
-				}
-			}
+		if err := each(page.Value); err != nil {
+			return err
 		}
-		rows = append(rows, page.Value...)
 		if hooks.Page != nil {
 			hooks.Page(len(page.Value))
 		}
 		for _, w := range page.Warnings {
 			if strings.Contains(w, "There are more results available") {
-				return rows, &collect.Failure{Message: cmdlet + ": the service truncated the result: " + w}
+				return &collect.Failure{Message: cmdlet + ": the service truncated the result: " + w}
 			}
 		}
 		url = page.NextLink
 	}
-	return rows, nil
+	return nil
 }
 
 // post sends one page's request, retrying what may be retried and

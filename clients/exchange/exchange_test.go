@@ -283,3 +283,35 @@ func listen(t *testing.T) net.Listener {
 	}
 	return ln
 }
+
+// A row the collector cannot read is its source's error, numbered from
+// the listing's first row across pages, and the source keeps nothing.
+func TestMalformedRowIsTheSourcesError(t *testing.T) {
+	ts := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("$skiptoken") == "" {
+			w.Write([]byte(`{"value": [{"Identity": "ann", "OWAEnabled": true, "OWAEnabled@odata.type": "#Boolean"}],
+				"@odata.nextLink": "http://` + r.Host + r.URL.Path + `?$skiptoken=1"}`))
+			return
+		}
+		w.Write([]byte(`{"value": [{"Identity": "bob", "OWAEnabled": true}, {"Identity": "cid", "OWAEnabled": "yes"}]}`))
+	})}
+	ln := listen(t)
+	go ts.Serve(ln)
+	t.Cleanup(func() { ts.Close() })
+	for _, task := range exchange.Tasks(exchange.Config{BaseURL: "http://" + ln.Addr().String(), TenantID: "x", Credential: auth.Static("t")}) {
+		if task.ID != "exchange.Get-CASMailbox" {
+			continue
+		}
+		apply, err := task.Run(context.Background(), collect.NewReporter(task.ID, task.Service, nil))
+		if apply != nil || err == nil || err.Error() != "Get-CASMailbox: row 2: property OWAEnabled: expected bool, got JSON string" {
+			t.Fatalf("got %v", err)
+		}
+		var f *collect.Failure
+		if !errors.As(err, &f) {
+			t.Fatalf("the error %#v is not a collect.Failure", err)
+		}
+		return
+	}
+	t.Fatal("no Get-CASMailbox task")
+}

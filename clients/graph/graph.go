@@ -95,6 +95,8 @@ type Config struct {
 	PageSize int
 	// Concurrency is the most requests in flight at once (default 8).
 	Concurrency int
+	// Strings, when set, interns the strings of the rows kept.
+	Strings *tenant.Strings
 }
 
 // client is one configured Graph connection shared by a set of tasks.

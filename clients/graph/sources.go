@@ -164,7 +164,7 @@ func (c *client) runUsers(ctx context.Context, rep *collect.Reporter) (func(*ten
 	if err != nil {
 		return nil, err
 	}
-	var out []tenant.User
+	var rows collect.Rows[tenant.User]
 	err = iterate(ctx, c, rep, resp, models.CreateUserCollectionResponseFromDiscriminatorValue, func(u models.Userable) {
 		tu := tenant.User{
 			ID:                    deref(u.GetId()),
@@ -179,11 +179,13 @@ func (c *client) runUsers(ctx context.Context, rep *collect.Reporter) (func(*ten
 		if t := u.GetSignInSessionsValidFromDateTime(); t != nil {
 			tu.SignInSessionsValidFrom = t.UTC()
 		}
-		out = append(out, tu)
+		c.cfg.Strings.Value(&tu)
+		rows.Add(tu)
 	})
 	if err != nil {
 		return nil, err
 	}
+	out := rows.Slice()
 	return func(s *tenant.Snapshot) { s.Users = out }, nil
 }
 
@@ -274,7 +276,9 @@ func (c *client) runSignIns(ctx context.Context, rep *collect.Reporter) (func(*t
 				return
 			}
 			seen[w.ID] = true
-			out = append(out, w.signIn())
+			si := w.signIn()
+			c.cfg.Strings.Value(&si)
+			out = append(out, si)
 		})
 	})
 	if err != nil {
@@ -298,7 +302,7 @@ func (c *client) runSignIns(ctx context.Context, rep *collect.Reporter) (func(*t
 
 func (c *client) runEmailAppUsage(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
 	var (
-		usage    = []tenant.EmailAppUsage{}
+		usage    collect.Rows[tenant.EmailAppUsage]
 		versions *tenant.EmailAppVersions
 		mu       sync.Mutex
 	)
@@ -309,8 +313,10 @@ func (c *client) runEmailAppUsage(ctx context.Context, rep *collect.Reporter) (f
 	err := forEach(ctx, 2, c.cfg.Concurrency, func(ctx context.Context, i int) error {
 		if i == 0 {
 			return getPages(ctx, c, c.beta("/reports/getEmailAppUsageUserDetail(period='D30')", params...), rep, func(w emailAppUsageWire) {
+				u := w.usage()
+				c.cfg.Strings.Value(&u)
 				mu.Lock()
-				usage = append(usage, w.usage())
+				usage.Add(u)
 				mu.Unlock()
 			})
 		}
@@ -327,8 +333,12 @@ func (c *client) runEmailAppUsage(ctx context.Context, rep *collect.Reporter) (f
 	if err != nil {
 		return nil, err
 	}
+	rows := usage.Slice()
+	if rows == nil {
+		rows = []tenant.EmailAppUsage{}
+	}
 	return func(s *tenant.Snapshot) {
-		s.Entra.EmailAppUsage = usage
+		s.Entra.EmailAppUsage = rows
 		s.Entra.EmailAppVersions = versions
 	}, nil
 }

@@ -152,22 +152,20 @@ func explain(source, mode string, err error) error {
 // waits of the task's reporter.
 type transport struct {
 	base http.RoundTripper
-	sem  chan struct{}
+	sem  *limiter
 	rep  *collect.Reporter
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	select {
-	case t.sem <- struct{}{}:
-	case <-req.Context().Done():
+	if err := t.sem.acquire(req.Context()); err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return nil, req.Context().Err()
+		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
-		<-t.sem
+		t.sem.release()
 		return nil, err
 	}
 	if resp.StatusCode == http.StatusTooManyRequests && t.rep != nil {
@@ -175,7 +173,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// The slot is held until the body is read to its end or closed (the
 	// SDK always reads and closes it).
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: sync.OnceFunc(func() { <-t.sem })}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: sync.OnceFunc(t.sem.release)}
 	return resp, nil
 }
 

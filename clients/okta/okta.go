@@ -49,6 +49,8 @@ type Config struct {
 	// hour). Without it a refused token is an error naming it. An API
 	// token (SSWS) cannot be renewed.
 	Renew func(ctx context.Context) (string, error)
+	// Strings, when set, interns the strings of the rows kept.
+	Strings *tenant.Strings
 }
 
 // Source IDs.
@@ -105,7 +107,7 @@ type collector struct {
 	local   bool // http:// on loopback: the SDK's https check is lifted
 	base    http.RoundTripper
 	timeout time.Duration // over one SDK call (0: none; each attempt has cfg.RequestTimeout)
-	sem     chan struct{} // requests in flight
+	sem     *limiter      // requests in flight
 
 	tokMu sync.Mutex
 	token string // the current token (renewed with cfg.Renew)
@@ -185,8 +187,8 @@ func newCollector(cfg Config) (*collector, error) {
 	if mode != "Bearer" {
 		cfg.Renew = nil // an API token cannot be renewed
 	}
-	c := &collector{cfg: cfg, orgURL: raw, mode: mode, local: local, base: http.DefaultTransport,
-		sem: make(chan struct{}, cfg.Concurrency), token: cfg.Token}
+	c := &collector{cfg: cfg, orgURL: raw, mode: mode, local: local, base: keepAlive(cfg.Concurrency),
+		sem: newLimiter(cfg.Concurrency), token: cfg.Token}
 	if cfg.HTTPClient != nil {
 		if cfg.HTTPClient.Transport != nil {
 			c.base = cfg.HTTPClient.Transport
@@ -194,6 +196,20 @@ func newCollector(cfg Config) (*collector, error) {
 		c.timeout = cfg.HTTPClient.Timeout
 	}
 	return c, nil
+}
+
+// keepAlive is the default transport keeping up to n idle connections to
+// the org (the default keeps 2, so 8 requests in flight over HTTP/1.1
+// would open a new connection for most requests: a TLS handshake each on
+// a real org without HTTP/2).
+func keepAlive(n int) http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = max(n, t.MaxIdleConnsPerHost)
+	return t
 }
 
 func isLoopback(host string) bool {
@@ -458,14 +474,14 @@ func (c *collector) groups(ctx context.Context, rep *collect.Reporter) (func(*te
 		if err != nil {
 			return fmt.Errorf("members of group %s: %w", out[i].ID, withResponse(resp, err))
 		}
-		members := ids(users)
+		members := c.ids(users)
 		rep.Page(0)
 		for resp.HasNextPage() {
 			var page []*sdk.User
 			if resp, err = resp.Next(ctx, &page); err != nil {
 				return fmt.Errorf("members of group %s: %w", out[i].ID, withResponse(resp, err))
 			}
-			members = append(members, ids(page)...)
+			members = append(members, c.ids(page)...)
 			rep.Page(0)
 		}
 		out[i].Members = members
@@ -480,62 +496,156 @@ func (c *collector) groups(ctx context.Context, rep *collect.Reporter) (func(*te
 	}, nil
 }
 
-func ids(users []*sdk.User) []string {
+func (c *collector) ids(users []*sdk.User) []string {
 	out := make([]string, 0, len(users))
 	for _, u := range users {
-		out = append(out, u.Id)
+		out = append(out, c.cfg.Strings.S(u.Id))
 	}
 	return out
 }
 
 // --- okta.users
 
+// users lists the users and reads each one's factors (Okta has no bulk
+// read of them). The factor reads start with the first page, beside the
+// listing, on up to Concurrency workers whose requests wait behind any
+// listing's (see limiter); each page is converted as it arrives.
 func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
 	cl, err := c.client(ctx, rep)
 	if err != nil {
 		return nil, err
 	}
-	list, resp, err := cl.User.ListUsers(ctx, query.NewQueryParams(query.WithLimit(c.limit(maxUsers))))
-	if err != nil {
-		return nil, withResponse(resp, err)
-	}
-	rep.Page(len(list))
-	for resp.HasNextPage() {
-		var page []*sdk.User
-		if resp, err = resp.Next(ctx, &page); err != nil {
-			return nil, withResponse(resp, err)
-		}
-		list = append(list, page...)
-		rep.Page(len(page))
-	}
-	out := make([]tenant.OktaUser, len(list))
-	for i, u := range list {
-		out[i] = tenant.OktaUser{ID: u.Id, Status: u.Status, Factors: []tenant.OktaFactor{}}
-		if u.Profile != nil {
-			out[i].Login, _ = (*u.Profile)["login"].(string)
-			out[i].Email, _ = (*u.Profile)["email"].(string)
-		}
-	}
-	err = c.fanOut(ctx, len(out), func(ctx context.Context, i int) error {
-		factors, resp, err := cl.UserFactor.ListFactors(ctx, out[i].ID)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	reads := newFactorReads(perUser(ctx), c.cfg.Concurrency, func(ctx context.Context, u *tenant.OktaUser) error {
+		factors, resp, err := cl.UserFactor.ListFactors(ctx, u.ID)
 		if err != nil {
-			return fmt.Errorf("factors of user %s: %w", out[i].ID, withResponse(resp, err))
+			return fmt.Errorf("factors of user %s: %w", u.ID, withResponse(resp, err))
 		}
 		for _, f := range factors {
 			if uf, ok := f.(*sdk.UserFactor); ok {
-				out[i].Factors = append(out[i].Factors, tenant.OktaFactor{ID: uf.Id, FactorType: uf.FactorType, Provider: uf.Provider, Status: uf.Status})
+				f := tenant.OktaFactor{ID: uf.Id, FactorType: uf.FactorType, Provider: uf.Provider, Status: uf.Status}
+				c.cfg.Strings.Value(&f)
+				u.Factors = append(u.Factors, f)
 			}
 		}
 		rep.Page(0)
 		return nil
-	})
+	}, cancel)
+	var chunks [][]tenant.OktaUser
+	total := 0
+	add := func(page []*sdk.User) {
+		chunk := make([]tenant.OktaUser, len(page))
+		for i, u := range page {
+			chunk[i] = tenant.OktaUser{ID: u.Id, Status: u.Status, Factors: []tenant.OktaFactor{}}
+			if u.Profile != nil {
+				chunk[i].Login, _ = (*u.Profile)["login"].(string)
+				chunk[i].Email, _ = (*u.Profile)["email"].(string)
+			}
+			c.cfg.Strings.Value(&chunk[i])
+		}
+		chunks = append(chunks, chunk)
+		total += len(chunk)
+		reads.add(chunk)
+		rep.Page(len(page))
+	}
+	list, resp, err := cl.User.ListUsers(ctx, query.NewQueryParams(query.WithLimit(c.limit(maxUsers))))
+	if err == nil {
+		add(list)
+		for resp.HasNextPage() {
+			var page []*sdk.User
+			if resp, err = resp.Next(ctx, &page); err != nil {
+				break
+			}
+			add(page)
+		}
+	}
 	if err != nil {
-		return nil, err
+		cancel(withResponse(resp, err))
+	}
+	reads.wait()
+	if ctx.Err() != nil {
+		// The first failure: the listing's, a factor read's, or the
+		// caller's context ending.
+		return nil, context.Cause(ctx)
+	}
+	out := make([]tenant.OktaUser, 0, total)
+	for _, chunk := range chunks {
+		out = append(out, chunk...)
 	}
 	return func(s *tenant.Snapshot) {
 		c.markConfigured(s)
 		s.Okta.Users = out
 	}, nil
+}
+
+// factorReads reads users' factors on workers as the users are listed.
+// The first failure cancels the reads and the listing (fail).
+type factorReads struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  []*tenant.OktaUser
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func newFactorReads(ctx context.Context, workers int, read func(context.Context, *tenant.OktaUser) error, fail context.CancelCauseFunc) *factorReads {
+	f := &factorReads{}
+	f.cond = sync.NewCond(&f.mu)
+	for range max(workers, 1) {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			for {
+				u, ok := f.next()
+				if !ok {
+					return
+				}
+				if ctx.Err() != nil {
+					continue // drain: the first failure is already kept
+				}
+				if err := read(ctx, u); err != nil {
+					fail(err) // the first cause wins
+				}
+			}
+		}()
+	}
+	return f
+}
+
+// add queues the users of one page (their addresses stay valid: a
+// page's slice is never grown).
+func (f *factorReads) add(users []tenant.OktaUser) {
+	f.mu.Lock()
+	for i := range users {
+		f.queue = append(f.queue, &users[i])
+	}
+	f.mu.Unlock()
+	f.cond.Broadcast()
+}
+
+func (f *factorReads) next() (*tenant.OktaUser, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for len(f.queue) == 0 && !f.closed {
+		f.cond.Wait()
+	}
+	if len(f.queue) == 0 {
+		return nil, false
+	}
+	u := f.queue[0]
+	f.queue[0] = nil
+	f.queue = f.queue[1:]
+	return u, true
+}
+
+// wait closes the queue and waits for the reads queued so far.
+func (f *factorReads) wait() {
+	f.mu.Lock()
+	f.closed = true
+	f.mu.Unlock()
+	f.cond.Broadcast()
+	f.wg.Wait()
 }
 
 // --- okta.zones
@@ -613,6 +723,11 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 		return nil, withResponse(resp, err)
 	}
 	rep.Page(len(list))
+	// Each page is converted as it arrives (the SDK's events are dropped).
+	var rows collect.Rows[tenant.OktaLog]
+	for _, e := range list {
+		rows.Add(c.convertLog(e))
+	}
 	// A bounded query ends without a next link; stop on an empty page too
 	// (Okta keeps offering one to polling clients).
 	for len(list) > 0 && resp.HasNextPage() {
@@ -624,16 +739,24 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 		if len(page) == 0 {
 			break
 		}
-		list = append(list, page...)
+		for _, e := range page {
+			rows.Add(c.convertLog(e))
+		}
 	}
-	out := make([]tenant.OktaLog, 0, len(list))
-	for _, e := range list {
-		out = append(out, convertLog(e))
+	out := rows.Slice()
+	if out == nil {
+		out = []tenant.OktaLog{}
 	}
 	return func(s *tenant.Snapshot) {
 		c.markConfigured(s)
 		s.Okta.Logs = out
 	}, nil
+}
+
+func (c *collector) convertLog(e *sdk.LogEvent) tenant.OktaLog {
+	l := convertLog(e)
+	c.cfg.Strings.Value(&l)
+	return l
 }
 
 func convertLog(e *sdk.LogEvent) tenant.OktaLog {

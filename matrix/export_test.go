@@ -1,0 +1,9 @@
+package matrix
+
+// SetWorkers sets Evaluate's parallelism for a test (most workers, fewest
+// users each) and returns a function that restores it.
+func SetWorkers(most, fewestUsers int) (restore func()) {
+	m, f := maxWorkers, minUsersPerWorker
+	maxWorkers, minUsersPerWorker = most, fewestUsers
+	return func() { maxWorkers, minUsersPerWorker = m, f }
+}

@@ -1,0 +1,75 @@
+package matrix_test
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/harden365/harden365/matrix"
+)
+
+// Evaluate gives the same matrix, users, verdicts and reasons whether
+// one worker or several share the users (each worker has its own
+// caches).
+func TestEvaluateWorkersAgree(t *testing.T) {
+	for _, name := range []string{"whitepaper", "contoso", "okta-classic"} {
+		for _, size := range []int{0, 600} {
+			s := collect(t, name)
+			if size > 0 {
+				s = replicate(s, size)
+			}
+			restore := matrix.SetWorkers(1, 1)
+			one := matrix.Evaluate(s)
+			restore()
+			for _, w := range []int{2, 3, 7} {
+				restore := matrix.SetWorkers(w, 1)
+				many := matrix.Evaluate(s)
+				restore()
+				label := fmt.Sprintf("%s, %d mailboxes, %d workers", name, len(s.Exchange.CASMailboxes), w)
+				if !reflect.DeepEqual(one.Cells, many.Cells) {
+					t.Errorf("%s: cells differ", label)
+				}
+				if len(one.Users) != len(many.Users) {
+					t.Fatalf("%s: %d users, want %d", label, len(many.Users), len(one.Users))
+				}
+				for k := range one.Users {
+					a, b := &one.Users[k], &many.Users[k]
+					for _, p := range matrix.Protocols {
+						for _, m := range matrix.Methods {
+							if x, y := a.Access(p, m), b.Access(p, m); !reflect.DeepEqual(x, y) {
+								t.Fatalf("%s: %s %s/%s: %+v, one worker says %+v", label, a.UPN, p, m, y, x)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// EvaluateUsers gives the chosen users the rows Evaluate gives them.
+func TestEvaluateUsersIsEvaluateForThem(t *testing.T) {
+	for _, name := range []string{"whitepaper", "contoso", "okta-classic"} {
+		s := collect(t, name)
+		all := matrix.Evaluate(s)
+		if len(all.Users) < 3 {
+			continue
+		}
+		pick := []string{strings.ToUpper(all.Users[0].UPN), all.Users[len(all.Users)/2].UPN, all.Users[len(all.Users)-1].UPN, "nobody@nowhere.example"}
+		some := matrix.EvaluateUsers(s, pick)
+		if len(some.Users) < 3 {
+			t.Fatalf("%s: %d users evaluated, want at least 3", name, len(some.Users))
+		}
+		for k := range some.Users {
+			u := &some.Users[k]
+			w := all.User(u.UPN)
+			if w == nil {
+				t.Fatalf("%s: %s is not in the full matrix", name, u.UPN)
+			}
+			if !reflect.DeepEqual(*u, *w) {
+				t.Errorf("%s: %s differs from the full matrix's row", name, u.UPN)
+			}
+		}
+	}
+}
