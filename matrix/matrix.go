@@ -365,9 +365,8 @@ type cellTally struct {
 // reasons share their string, and hashing long texts per user is the
 // cost that matters at 100,000 users.
 type textIdent struct {
-	gate string
-	data *byte
-	n    int
+	gate, data *byte // the bytes of the gate's name and of the text
+	n          int
 }
 
 type exactText struct {
@@ -397,7 +396,7 @@ func (t *cellTally) add(pos int, v uint8, rs []Reason) {
 		if !relevant {
 			continue
 		}
-		id := textIdent{r.Gate, unsafe.StringData(r.Text), len(r.Text)}
+		id := textIdent{unsafe.StringData(r.Gate), unsafe.StringData(r.Text), len(r.Text)}
 		x := t.byText[id]
 		if x == nil {
 			x = &exactText{gate: r.Gate, text: r.Text, first: pos, last: -1}
