@@ -140,13 +140,14 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 		why := &explainer{e: e}
 		workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/minUsersPerWorker))
 		tallies = make([][nProtocols][nMethods]cellTally, workers)
+		evs := []*evaluator{e} // forked before any worker starts
+		for range workers - 1 {
+			evs = append(evs, e.fork())
+		}
 		var wg sync.WaitGroup
 		for w := range workers {
 			lo, hi := n*w/workers, n*(w+1)/workers
-			ew := e
-			if w > 0 {
-				ew = e.fork()
-			}
+			ew := evs[w]
 			t := &tallies[w]
 			wg.Add(1)
 			go func() {
@@ -224,6 +225,7 @@ var (
 // shared (read-only), the identity layers' caches are its own.
 func (e *evaluator) fork() *evaluator {
 	c := *e
+	c.uc = userCtx{}
 	c.okta = e.okta.fork(&c)
 	c.entra = e.entra.fork(&c)
 	return &c
@@ -266,6 +268,10 @@ type evaluator struct {
 
 	okta  *oktaLayer
 	entra *entraLayer
+
+	// uc is the context of the user being evaluated (evaluateUser); a
+	// worker's evaluator evaluates one user at a time.
+	uc userCtx
 }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -280,27 +286,43 @@ func newEvaluator(s *tenant.Snapshot) *evaluator {
 	for _, st := range s.Collection {
 		e.status[st.ID] = st
 	}
-	for k := range s.Users {
-		u := &s.Users[k]
-		if u.ID != "" {
-			e.graphByID[lower(u.ID)] = u
+	// The indexes are independent maps: built at once (at 100,000 users
+	// each is a noticeable part of a matrix).
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for k := range s.Users {
+			if u := &s.Users[k]; u.ID != "" {
+				e.graphByID[lower(u.ID)] = u
+			}
 		}
-		if u.UserPrincipalName != "" {
-			e.graphByUPN[lower(u.UserPrincipalName)] = u
+	})
+	wg.Go(func() {
+		for k := range s.Users {
+			if u := &s.Users[k]; u.UserPrincipalName != "" {
+				e.graphByUPN[lower(u.UserPrincipalName)] = u
+			}
 		}
-	}
-	for k := range s.Exchange.Users {
-		x := &s.Exchange.Users[k]
-		if x.Identity != "" {
-			e.exByIdentity[lower(x.Identity)] = x
+	})
+	wg.Go(func() {
+		for k := range s.Exchange.Users {
+			if x := &s.Exchange.Users[k]; x.Identity != "" {
+				e.exByIdentity[lower(x.Identity)] = x
+			}
 		}
-		if x.ExternalDirectoryObjectID != "" {
-			e.exByID[lower(x.ExternalDirectoryObjectID)] = x
+	})
+	wg.Go(func() {
+		for k := range s.Exchange.Users {
+			x := &s.Exchange.Users[k]
+			if x.ExternalDirectoryObjectID != "" {
+				e.exByID[lower(x.ExternalDirectoryObjectID)] = x
+			}
+			if x.UserPrincipalName != "" {
+				e.exByUPN[lower(x.UserPrincipalName)] = x
+			}
 		}
-		if x.UserPrincipalName != "" {
-			e.exByUPN[lower(x.UserPrincipalName)] = x
-		}
-	}
+	})
+	var okta *oktaLayer
+	wg.Go(func() { okta = newOktaLayer(e) })
 	for _, d := range s.Domains {
 		e.domains[lower(d.Name)] = d
 	}
@@ -339,7 +361,8 @@ func newEvaluator(s *tenant.Snapshot) *evaluator {
 		}
 	}
 	e.prepareDefaultPolicy()
-	e.okta = newOktaLayer(e)
+	wg.Wait()
+	e.okta = okta
 	e.entra = newEntraLayer(e)
 	return e
 }
@@ -450,7 +473,10 @@ func (e *evaluator) joinRows(mbx *tenant.CASMailbox) (g *tenant.User, x *tenant.
 // cell (i, j) end at ends[i][j] and begin where the previous cell's end
 // (a cell decided for everyone, evaluator.early, has none there).
 func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, rows joined, ua *UserAccess, scratch []Reason) ([]Reason, [nProtocols][nMethods]int) {
-	uc := userCtx{ua: ua, mbx: mbx}
+	// The user's context is the evaluator's own, reused user after user
+	// (it is large, and would be allocated per user).
+	uc := &e.uc
+	*uc = userCtx{ua: ua, mbx: mbx}
 	uc.g, uc.x = rows.g, rows.x
 	for i := range uc.mailboxN {
 		uc.mailboxN[i] = -1
@@ -467,7 +493,7 @@ func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, rows joined, ua *UserAc
 		uc.dom, uc.domKnown = tenant.Domain{Name: ua.Domain, AuthenticationType: "Managed"}, true
 	}
 	ua.Federated = uc.domKnown && uc.dom.Federated()
-	uc.account = e.accountReason(&uc)
+	uc.account = e.accountReason(uc)
 
 	rs := scratch[:0]
 	var ends [nProtocols][nMethods]int
@@ -477,7 +503,7 @@ func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, rows joined, ua *UserAc
 				ua.setVerdict(i, j, early.Verdict)
 			} else {
 				var v Verdict
-				rs, v = e.walk(&uc, p, meth, rs)
+				rs, v = e.walk(uc, p, meth, rs)
 				ua.setVerdict(i, j, v)
 			}
 			ends[i][j] = len(rs)
