@@ -113,6 +113,10 @@ type env struct {
 	// run at once) by inventory.
 	invOnce sync.Once
 	inv     []ClientUse
+	// policies are the assigned authentication policies by UPN
+	// (assignedPolicies).
+	policiesOnce sync.Once
+	policies     map[string]string
 }
 
 // inventory is Inventory(e.s), computed once.

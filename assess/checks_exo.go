@@ -294,15 +294,28 @@ func (e *env) effectivePolicy(upn string) (tenant.AuthPolicy, bool) {
 	if oc := e.s.Exchange.OrganizationConfig; oc != nil {
 		name = oc.DefaultAuthenticationPolicy
 	}
-	for _, u := range e.s.Exchange.Users {
-		if strings.EqualFold(u.UserPrincipalName, upn) && u.AuthenticationPolicy != "" {
-			name = u.AuthenticationPolicy
-		}
+	if p := e.assignedPolicies()[tenant.FoldKey(upn)]; p != "" {
+		name = p
 	}
 	if name == "" {
 		return tenant.AuthPolicy{}, false
 	}
 	return e.authPolicy(name)
+}
+
+// assignedPolicies maps each UPN (tenant.FoldKey) to the authentication
+// policy its Get-User rows assign (the last row's that names one), made
+// once: effectivePolicy is asked for every mailbox.
+func (e *env) assignedPolicies() map[string]string {
+	e.policiesOnce.Do(func() {
+		e.policies = map[string]string{}
+		for _, u := range e.s.Exchange.Users {
+			if u.AuthenticationPolicy != "" {
+				e.policies[tenant.FoldKey(u.UserPrincipalName)] = u.AuthenticationPolicy
+			}
+		}
+	})
+	return e.policies
 }
 
 func checkSMTPAuth(e *env) Finding {

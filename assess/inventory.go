@@ -83,11 +83,14 @@ package assess
 
 import (
 	"fmt"
+	"hash/maphash"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/harden365/harden365/tenant"
@@ -1065,10 +1068,87 @@ func invMacOutlookName(version string, labels []string) string {
 
 // --- merging and classifying
 
+// result groups the sightings into client uses, sorted. Everything it
+// does is per user (a user's groups, merges and placeholders), so with
+// many sightings the users are split into shards by a hash of the UPN,
+// each shard grouped and sorted on its own worker, and the sorted shards
+// merged.
 func (b *invBuilder) result() []ClientUse {
+	shards := 1
+	if len(b.sightings) >= invShardFrom {
+		shards = runtime.GOMAXPROCS(0)
+	}
+	if shards <= 1 {
+		out := invGroupUses(b.sightings, b.placeholder, b.asOf)
+		slices.SortFunc(out, invCompare)
+		return out
+	}
+	seed := maphash.MakeSeed()
+	shard := func(user string) int { return int(maphash.String(seed, user) % uint64(shards)) }
+	sights, holds := make([][]invSighting, shards), make([][]invSighting, shards)
+	for k := range shards {
+		sights[k] = make([]invSighting, 0, len(b.sightings)/shards+len(b.sightings)/16)
+	}
+	for _, s := range b.sightings {
+		k := shard(s.user)
+		sights[k] = append(sights[k], s)
+	}
+	for _, p := range b.placeholder {
+		k := shard(p.user)
+		holds[k] = append(holds[k], p)
+	}
+	parts := make([][]ClientUse, shards)
+	var wg sync.WaitGroup
+	for k := range shards {
+		wg.Go(func() {
+			parts[k] = invGroupUses(sights[k], holds[k], b.asOf)
+			slices.SortFunc(parts[k], invCompare)
+		})
+	}
+	wg.Wait()
+	out := parts[0]
+	for _, p := range parts[1:] {
+		out = invMerge(out, p)
+	}
+	return out
+}
+
+// invShardFrom is the number of sightings from which result shards.
+var invShardFrom = 20000
+
+// invCompare orders client uses: by user, client, then version.
+func invCompare(a, c ClientUse) int {
+	if a.User != c.User {
+		return strings.Compare(a.User, c.User)
+	}
+	if a.Client != c.Client {
+		return strings.Compare(a.Client, c.Client)
+	}
+	if d := invCmpVersion(a.Version, c.Version); d != 0 {
+		return d
+	}
+	return strings.Compare(a.Version, c.Version)
+}
+
+// invMerge merges two sorted lists (whose users differ) into one.
+func invMerge(a, c []ClientUse) []ClientUse {
+	out := make([]ClientUse, 0, len(a)+len(c))
+	for len(a) > 0 && len(c) > 0 {
+		if invCompare(c[0], a[0]) < 0 {
+			out, c = append(out, c[0]), c[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), c...)
+}
+
+// invGroupUses groups sightings and placeholders (of whole users) into
+// client uses, unsorted.
+func invGroupUses(sightings, placeholders []invSighting, asOf time.Time) []ClientUse {
 	type key struct{ user, client, version string }
-	groups := make(map[key]*invGroup, len(b.sightings)/2)
-	order := make([]key, 0, len(b.sightings)/2)
+	groups := make(map[key]*invGroup, len(sightings)/2)
+	order := make([]key, 0, len(sightings)/2)
 	var slab []invGroup // groups are allocated a slab at a time
 	add := func(k key, s invSighting) *invGroup {
 		g := groups[k]
@@ -1085,7 +1165,7 @@ func (b *invBuilder) result() []ClientUse {
 		g.absorb(s)
 		return g
 	}
-	for _, s := range b.sightings {
+	for _, s := range sightings {
 		add(key{s.user, s.client, s.version}, s)
 	}
 	// Evidence without a version joins every versioned entry of the same
@@ -1115,7 +1195,7 @@ func (b *invBuilder) result() []ClientUse {
 			byUser[k.user] = append(byUser[k.user], g)
 		}
 	}
-	for _, p := range b.placeholder {
+	for _, p := range placeholders {
 		var targets []*invGroup
 		for _, g := range byUser[p.user] {
 			if g.explains(p.explains) {
@@ -1138,25 +1218,12 @@ func (b *invBuilder) result() []ClientUse {
 
 	out := make([]ClientUse, 0, len(groups))
 	for _, g := range groups {
-		ma, row := g.classify(b.asOf)
+		ma, row := g.classify(asOf)
 		out = append(out, ClientUse{
 			User: g.user, Platform: invOr(g.platform, "unknown"), Client: invOr(g.client, "Unknown client"), Version: g.version,
 			ModernAuth: ma, Source: g.sourceList(), TableRow: row,
 		})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, c := out[i], out[j]
-		if a.User != c.User {
-			return a.User < c.User
-		}
-		if a.Client != c.Client {
-			return a.Client < c.Client
-		}
-		if d := invCmpVersion(a.Version, c.Version); d != 0 {
-			return d < 0
-		}
-		return a.Version < c.Version
-	})
 	return out
 }
 

@@ -75,3 +75,25 @@ func TestRunReusingNeedsTheSameInputs(t *testing.T) {
 		}
 	}
 }
+
+// The inventory of users split into shards is the inventory of the users
+// grouped together.
+func TestInventoryShardsAgree(t *testing.T) {
+	files, _ := filepath.Glob("../ui/testdata/*.snapshot.json")
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		s, err := tenant.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		restore := assess.SetShardFrom(1 << 30)
+		want := assess.Inventory(s)
+		restore()
+		restore = assess.SetShardFrom(1)
+		got := assess.Inventory(s)
+		restore()
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: the sharded inventory differs", f)
+		}
+	}
+}

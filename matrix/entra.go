@@ -57,11 +57,19 @@ type entraLayer struct {
 	caWhy    string
 	policies []*tenant.CAPolicy // enabled or report-only, aimed at Exchange
 	refUsers map[string]bool
-	cache    map[string]Reason
+	cache    map[entraKey]Reason
+}
+
+// entraKey is what the layer's answer depends on: the client type, the
+// user when a policy names it, whether a guest, the federated domain.
+type entraKey struct {
+	ct, uid    string
+	guest, fed bool
+	domain     string
 }
 
 func newEntraLayer(e *evaluator) *entraLayer {
-	l := &entraLayer{e: e, refUsers: map[string]bool{}, cache: map[string]Reason{}}
+	l := &entraLayer{e: e, refUsers: map[string]bool{}, cache: map[entraKey]Reason{}}
 	s := e.s
 	if l.sdWhy = e.missing(srcSecDefaults); l.sdWhy == "" {
 		if s.Entra.SecurityDefaults == nil {
@@ -257,7 +265,7 @@ func mfaBehaviour(dom tenant.Domain) string {
 func (l *entraLayer) fork(e *evaluator) *entraLayer {
 	c := *l
 	c.e = e
-	c.cache = map[string]Reason{}
+	c.cache = map[entraKey]Reason{}
 	return &c
 }
 
@@ -276,15 +284,12 @@ func (l *entraLayer) evaluate(uc *userCtx, p Protocol, meth Method, rs []Reason)
 func (l *entraLayer) evaluateUncached(uc *userCtx, ct string, meth Method, rs []Reason) ([]Reason, Verdict) {
 	uid := lower(uc.ua.ID)
 	guest := uc.g != nil && strings.EqualFold(uc.g.UserType, "Guest")
-	key := ct
+	key := entraKey{ct: ct, guest: guest}
 	if l.refUsers[uid] {
-		key += "\x00" + uid
-	}
-	if guest {
-		key += "\x00guest"
+		key.uid = uid
 	}
 	if uc.ua.Federated {
-		key += "\x00fed:" + lower(uc.dom.Name)
+		key.fed, key.domain = true, lower(uc.dom.Name)
 	}
 	r, hit := l.cache[key]
 	if !hit {

@@ -73,48 +73,14 @@ var policyFlag = func() (a [nProtocols]string) {
 // whose data is missing records unknown and the walk goes on: a later
 // gate that blocks still blocks; otherwise the verdict is unknown.
 // Missing data never becomes blocked or mfa.
+//
+// The matrix keeps every verdict and each cell's reasons; a user's own
+// reasons are found again when asked for (UserAccess.Access), by walking
+// that user's gates on s once more, so s must not change while they may
+// be asked for. (Keeping them would cost ~70 reasons per user: most of a
+// matrix's memory and time at 100,000 users.)
 func Evaluate(s *tenant.Snapshot) *Matrix {
-	e := newEvaluator(s)
-	m := &Matrix{AsOf: s.AsOf, byUPN: &upnIndex{}}
-	if e.ok(srcCASMailbox) {
-		n := len(s.Exchange.CASMailboxes)
-		// Join first, then evaluate in UPN order straight into place.
-		ids := make([]UserAccess, n)
-		rows := make([]joined, n)
-		keys := make([]string, n)
-		order := make([]int, n)
-		for k := range s.Exchange.CASMailboxes {
-			rows[k] = e.join(&s.Exchange.CASMailboxes[k], &ids[k])
-			keys[k], order[k] = strings.ToLower(ids[k].UPN)+"\x00"+ids[k].Mailbox, k
-		}
-		sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
-		m.Users = make([]UserAccess, n)
-		// Users are independent: a few workers, each with its own caches,
-		// take contiguous runs of them (the result does not depend on how
-		// many: the caches only remember what they would compute again).
-		workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/minUsersPerWorker))
-		var wg sync.WaitGroup
-		for w := range workers {
-			lo, hi := n*w/workers, n*(w+1)/workers
-			ew := e
-			if w > 0 {
-				ew = e.fork()
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var scratch []Reason
-				for pos := lo; pos < hi; pos++ {
-					k := order[pos]
-					m.Users[pos] = ids[k]
-					scratch = ew.evaluateUser(&s.Exchange.CASMailboxes[k], rows[k], &m.Users[pos], scratch)
-				}
-			}()
-		}
-		wg.Wait()
-	}
-	m.aggregate(e.noUsers)
-	return m
+	return evaluate(s, nil)
 }
 
 // EvaluateUsers is Evaluate for the mailbox users whose UPN is one of
@@ -124,37 +90,128 @@ func Evaluate(s *tenant.Snapshot) *Matrix {
 // (break-glass, the operator, declared exceptions), without judging
 // every mailbox.
 func EvaluateUsers(s *tenant.Snapshot, upns []string) *Matrix {
+	want := make(map[string]bool, len(upns))
+	for _, u := range upns {
+		want[strings.ToLower(u)] = true
+	}
+	return evaluate(s, want)
+}
+
+// evaluate judges the mailbox users of s (only those whose lower-case
+// UPN is in want, unless want is nil).
+//
+// Users are independent: a few workers, each with its own caches, take
+// contiguous runs of them in UPN order (the result does not depend on
+// how many: the caches only remember what they would compute again).
+// Each user's reasons are walked into a scratch slice, counted into the
+// worker's cell tallies (cellTally) and dropped: the matrix keeps the
+// verdicts, and explains one on demand (UserAccess.Access) by walking
+// that user again. At 100,000 users the reasons would be ~70 per user.
+func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 	e := newEvaluator(s)
 	m := &Matrix{AsOf: s.AsOf, byUPN: &upnIndex{}}
-	if e.ok(srcCASMailbox) && len(upns) > 0 {
-		want := make(map[string]bool, len(upns))
-		for _, u := range upns {
-			want[strings.ToLower(u)] = true
-		}
+	var tallies [][nProtocols][nMethods]cellTally
+	if e.ok(srcCASMailbox) && (want == nil || len(want) > 0) {
+		// Join first, then evaluate in UPN order straight into place.
 		type pick struct {
 			k   int
-			ua  UserAccess
 			row joined
 			key string
 		}
-		var picks []pick
+		picks := make([]pick, 0, len(s.Exchange.CASMailboxes))
+		ids := make([]UserAccess, 0, cap(picks))
 		for k := range s.Exchange.CASMailboxes {
 			var ua UserAccess
 			row := e.join(&s.Exchange.CASMailboxes[k], &ua)
-			if want[strings.ToLower(ua.UPN)] {
-				picks = append(picks, pick{k, ua, row, strings.ToLower(ua.UPN) + "\x00" + ua.Mailbox})
+			if want != nil && !want[strings.ToLower(ua.UPN)] {
+				continue
 			}
+			ua.mbx = k
+			picks = append(picks, pick{k, row, strings.ToLower(ua.UPN) + "\x00" + ua.Mailbox})
+			ids = append(ids, ua)
 		}
-		sort.SliceStable(picks, func(a, b int) bool { return picks[a].key < picks[b].key })
-		m.Users = make([]UserAccess, len(picks))
-		var scratch []Reason
-		for pos, p := range picks {
-			m.Users[pos] = p.ua
-			scratch = e.evaluateUser(&s.Exchange.CASMailboxes[p.k], p.row, &m.Users[pos], scratch)
+		order := make([]int, len(picks))
+		for i := range order {
+			order[i] = i
 		}
+		sort.SliceStable(order, func(a, b int) bool { return picks[order[a]].key < picks[order[b]].key })
+		n := len(picks)
+		m.Users = make([]UserAccess, n)
+		why := &explainer{e: e}
+		workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/minUsersPerWorker))
+		tallies = make([][nProtocols][nMethods]cellTally, workers)
+		evs := []*evaluator{e} // forked before any worker starts
+		for range workers - 1 {
+			evs = append(evs, e.fork())
+		}
+		var wg sync.WaitGroup
+		for w := range workers {
+			lo, hi := n*w/workers, n*(w+1)/workers
+			ew := evs[w]
+			t := &tallies[w]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var scratch []Reason
+				var ends [nProtocols][nMethods]int
+				for pos := lo; pos < hi; pos++ {
+					p := picks[order[pos]]
+					ua := &m.Users[pos]
+					*ua = ids[order[pos]]
+					ua.why = why
+					scratch, ends = ew.evaluateUser(&s.Exchange.CASMailboxes[p.k], p.row, ua, scratch)
+					start := 0
+					for i := range Protocols {
+						for j := range Methods {
+							rs := scratch[start:ends[i][j]]
+							start = ends[i][j]
+							if early := ew.early[i][j]; early.Reasons != nil {
+								rs = early.Reasons
+							}
+							t[i][j].add(pos, ua.verdicts[i][j], rs)
+						}
+					}
+					clear(scratch) // drop the scratch's references to texts
+				}
+			}()
+		}
+		wg.Wait()
 	}
-	m.aggregate(e.noUsers)
+	m.aggregate(e.noUsers, tallies)
 	return m
+}
+
+// explainer walks a user's gates again to explain a verdict (Access):
+// the evaluator of the matrix, its caches guarded.
+type explainer struct {
+	mu      sync.Mutex
+	e       *evaluator
+	scratch []Reason
+}
+
+// explain returns u's access for cell (i, j), reasons included.
+func (x *explainer) explain(u *UserAccess, i, j int) Access {
+	if early := x.e.early[i][j]; early.Reasons != nil {
+		return early
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	mbx := &x.e.s.Exchange.CASMailboxes[u.mbx]
+	var ua UserAccess
+	row := x.e.join(mbx, &ua)
+	rs, ends := x.e.evaluateUser(mbx, row, &ua, x.scratch)
+	start := 0
+	if i > 0 || j > 0 {
+		prev := i*nMethods + j - 1
+		start = ends[prev/nMethods][prev%nMethods]
+	}
+	out := Access{Verdict: ua.verdict(i, j), Reasons: append([]Reason(nil), rs[start:ends[i][j]]...)}
+	if out.Reasons == nil {
+		out.Reasons = []Reason{}
+	}
+	clear(rs)
+	x.scratch = rs[:0]
+	return out
 }
 
 // Evaluate's parallelism: at most maxWorkers workers, each with at least
@@ -168,6 +225,7 @@ var (
 // shared (read-only), the identity layers' caches are its own.
 func (e *evaluator) fork() *evaluator {
 	c := *e
+	c.uc = userCtx{}
 	c.okta = e.okta.fork(&c)
 	c.entra = e.entra.fork(&c)
 	return &c
@@ -210,6 +268,10 @@ type evaluator struct {
 
 	okta  *oktaLayer
 	entra *entraLayer
+
+	// uc is the context of the user being evaluated (evaluateUser); a
+	// worker's evaluator evaluates one user at a time.
+	uc userCtx
 }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -224,27 +286,43 @@ func newEvaluator(s *tenant.Snapshot) *evaluator {
 	for _, st := range s.Collection {
 		e.status[st.ID] = st
 	}
-	for k := range s.Users {
-		u := &s.Users[k]
-		if u.ID != "" {
-			e.graphByID[lower(u.ID)] = u
+	// The indexes are independent maps: built at once (at 100,000 users
+	// each is a noticeable part of a matrix).
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for k := range s.Users {
+			if u := &s.Users[k]; u.ID != "" {
+				e.graphByID[lower(u.ID)] = u
+			}
 		}
-		if u.UserPrincipalName != "" {
-			e.graphByUPN[lower(u.UserPrincipalName)] = u
+	})
+	wg.Go(func() {
+		for k := range s.Users {
+			if u := &s.Users[k]; u.UserPrincipalName != "" {
+				e.graphByUPN[lower(u.UserPrincipalName)] = u
+			}
 		}
-	}
-	for k := range s.Exchange.Users {
-		x := &s.Exchange.Users[k]
-		if x.Identity != "" {
-			e.exByIdentity[lower(x.Identity)] = x
+	})
+	wg.Go(func() {
+		for k := range s.Exchange.Users {
+			if x := &s.Exchange.Users[k]; x.Identity != "" {
+				e.exByIdentity[lower(x.Identity)] = x
+			}
 		}
-		if x.ExternalDirectoryObjectID != "" {
-			e.exByID[lower(x.ExternalDirectoryObjectID)] = x
+	})
+	wg.Go(func() {
+		for k := range s.Exchange.Users {
+			x := &s.Exchange.Users[k]
+			if x.ExternalDirectoryObjectID != "" {
+				e.exByID[lower(x.ExternalDirectoryObjectID)] = x
+			}
+			if x.UserPrincipalName != "" {
+				e.exByUPN[lower(x.UserPrincipalName)] = x
+			}
 		}
-		if x.UserPrincipalName != "" {
-			e.exByUPN[lower(x.UserPrincipalName)] = x
-		}
-	}
+	})
+	var okta *oktaLayer
+	wg.Go(func() { okta = newOktaLayer(e) })
 	for _, d := range s.Domains {
 		e.domains[lower(d.Name)] = d
 	}
@@ -283,7 +361,8 @@ func newEvaluator(s *tenant.Snapshot) *evaluator {
 		}
 	}
 	e.prepareDefaultPolicy()
-	e.okta = newOktaLayer(e)
+	wg.Wait()
+	e.okta = okta
 	e.entra = newEntraLayer(e)
 	return e
 }
@@ -389,11 +468,15 @@ func (e *evaluator) joinRows(mbx *tenant.CASMailbox) (g *tenant.User, x *tenant.
 	return g, x
 }
 
-// evaluateUser walks every protocol and method for one joined user. Its
-// reasons are gathered in scratch (returned for the next user) and kept
-// in one slice of exactly their number.
-func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, rows joined, ua *UserAccess, scratch []Reason) []Reason {
-	uc := userCtx{ua: ua, mbx: mbx}
+// evaluateUser walks every protocol and method for one joined user,
+// setting its verdicts. Its reasons are appended to scratch[:0]: those of
+// cell (i, j) end at ends[i][j] and begin where the previous cell's end
+// (a cell decided for everyone, evaluator.early, has none there).
+func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, rows joined, ua *UserAccess, scratch []Reason) ([]Reason, [nProtocols][nMethods]int) {
+	// The user's context is the evaluator's own, reused user after user
+	// (it is large, and would be allocated per user).
+	uc := &e.uc
+	*uc = userCtx{ua: ua, mbx: mbx}
 	uc.g, uc.x = rows.g, rows.x
 	for i := range uc.mailboxN {
 		uc.mailboxN[i] = -1
@@ -410,37 +493,23 @@ func (e *evaluator) evaluateUser(mbx *tenant.CASMailbox, rows joined, ua *UserAc
 		uc.dom, uc.domKnown = tenant.Domain{Name: ua.Domain, AuthenticationType: "Managed"}, true
 	}
 	ua.Federated = uc.domKnown && uc.dom.Federated()
-	uc.account = e.accountReason(&uc)
+	uc.account = e.accountReason(uc)
 
 	rs := scratch[:0]
 	var ends [nProtocols][nMethods]int
 	for i, p := range Protocols {
 		for j, meth := range Methods {
 			if early := e.early[i][j]; early.Reasons != nil {
-				ua.access[i][j] = early
-				continue
+				ua.setVerdict(i, j, early.Verdict)
+			} else {
+				var v Verdict
+				rs, v = e.walk(uc, p, meth, rs)
+				ua.setVerdict(i, j, v)
 			}
-			var v Verdict
-			rs, v = e.walk(&uc, p, meth, rs)
-			ua.access[i][j].Verdict = v
 			ends[i][j] = len(rs)
 		}
 	}
-	kept := make([]Reason, len(rs))
-	copy(kept, rs)
-	start := 0
-	for i := range Protocols {
-		for j := range Methods {
-			if e.early[i][j].Reasons != nil {
-				continue
-			}
-			end := ends[i][j]
-			ua.access[i][j].Reasons = kept[start:end:end]
-			start = end
-		}
-	}
-	clear(rs) // drop the scratch's references to texts
-	return rs
+	return rs, ends
 }
 
 // scan reads the effects of the reasons a gate appended: a blocking or

@@ -54,21 +54,46 @@ type UserAccess struct {
 	// RecipientTypeDetails is Get-User's (UserMailbox, SharedMailbox, ...).
 	RecipientTypeDetails string
 
-	access [nProtocols][nMethods]Access
+	// verdicts are 1 + Verdict.Rank() per protocol and method (0: none).
+	verdicts [nProtocols][nMethods]uint8
+	// why explains a verdict on demand: the matrix's evaluator, on the
+	// user's Get-CASMailbox row mbx of the snapshot judged.
+	why *explainer
+	mbx int
+}
+
+func (u *UserAccess) setVerdict(i, j int, v Verdict) { u.verdicts[i][j] = uint8(v.Rank() + 1) }
+
+func (u *UserAccess) verdict(i, j int) Verdict {
+	if r := u.verdicts[i][j]; r > 0 {
+		return Verdicts[r-1]
+	}
+	return ""
 }
 
 // Access returns the user's verdict and reasons for p and m (the zero
-// Access for an unknown protocol or method).
+// Access for an unknown protocol or method). The reasons are found again
+// by walking the user's gates on the snapshot judged, which must not
+// have changed since (see Evaluate).
 func (u *UserAccess) Access(p Protocol, m Method) Access {
 	i, j := p.Index(), m.Index()
 	if i < 0 || j < 0 {
 		return Access{}
 	}
-	return u.access[i][j]
+	if u.why == nil {
+		return Access{Verdict: u.verdict(i, j)}
+	}
+	return u.why.explain(u, i, j)
 }
 
 // Verdict returns the user's verdict for p and m.
-func (u *UserAccess) Verdict(p Protocol, m Method) Verdict { return u.Access(p, m).Verdict }
+func (u *UserAccess) Verdict(p Protocol, m Method) Verdict {
+	i, j := p.Index(), m.Index()
+	if i < 0 || j < 0 {
+		return ""
+	}
+	return u.verdict(i, j)
+}
 
 // Cell is one protocol and method over all users.
 type Cell struct {
@@ -120,7 +145,7 @@ func (m *Matrix) UsersIn(p Protocol, meth Method, v Verdict) []*UserAccess {
 	}
 	var out []*UserAccess
 	for k := range m.Users {
-		if m.Users[k].access[i][j].Verdict == v {
+		if m.Users[k].verdict(i, j) == v {
 			out = append(out, &m.Users[k])
 		}
 	}
@@ -266,9 +291,10 @@ func gateRank(g string) int {
 	return len(Gates)
 }
 
-// aggregate fills the cells from the users. Cells are independent: with
-// many users, a few workers share them.
-func (m *Matrix) aggregate(noUsers func(p Protocol, meth Method) (Verdict, string)) {
+// aggregate fills the cells from the users' verdicts and the workers'
+// tallies of their reasons (one per worker, in user order). Cells are
+// independent: with many users, a few workers share them.
+func (m *Matrix) aggregate(noUsers func(p Protocol, meth Method) (Verdict, string), tallies [][nProtocols][nMethods]cellTally) {
 	workers := 1
 	if len(m.Users) >= minUsersPerWorker {
 		workers = min(runtime.GOMAXPROCS(0), maxWorkers)
@@ -286,19 +312,21 @@ func (m *Matrix) aggregate(noUsers func(p Protocol, meth Method) (Verdict, strin
 		go func() {
 			defer wg.Done()
 			for ij := range next {
-				m.aggregateCell(ij[0], ij[1], noUsers)
+				m.aggregateCell(ij[0], ij[1], noUsers, tallies)
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (Verdict, string)) {
+func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (Verdict, string), tallies [][nProtocols][nMethods]cellTally) {
 	p, meth := Protocols[i], Methods[j]
 	c := &m.Cells[i][j]
 	*c = Cell{Protocol: p, Method: meth}
 	for k := range m.Users {
-		c.Counts[m.Users[k].access[i][j].Verdict.Rank()]++
+		if r := m.Users[k].verdicts[i][j]; r > 0 {
+			c.Counts[r-1]++
+		}
 	}
 	if len(m.Users) == 0 {
 		v, why := noUsers(p, meth)
@@ -311,60 +339,83 @@ func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (
 			break
 		}
 	}
-	c.Reasons = m.cellReasons(i, j, c.Verdict)
+	// The exact texts behind the verdict, from the workers that saw it,
+	// in user order.
+	want := uint8(c.Verdict.Rank() + 1)
+	var exacts []*exactText
+	for w := range tallies {
+		if t := &tallies[w][i][j]; t.verdict == want {
+			exacts = append(exacts, t.exacts...)
+		}
+	}
+	c.Reasons = m.cellReasons(exacts)
 }
 
-// cellReasons picks the reasons behind verdict v in cell (i, j): the
-// texts, from users with that verdict, of the reasons whose effect
-// produces v. Texts that differ only by the user they name are grouped
-// ("... (and 39 more users alike)"). Most common first, then in gate
-// order.
-func (m *Matrix) cellReasons(i, j int, v Verdict) []string {
-	want := effectOf(v)
-	// First by the text's identity (cheap: shared reasons share their
-	// string, and hashing long texts per user is the cost that matters at
-	// 10,000 users), then by content, merging texts that differ only by
-	// the user they name.
-	type key struct{ gate, text string }
-	type ident struct {
-		gate string
-		data *byte
-		n    int
+// cellTally gathers, for one cell, the reason texts behind the most
+// permissive verdict seen so far (the cell's verdict, once every user is
+// seen) and how many users gave each: a less permissive verdict is
+// skipped, a more permissive one starts the tally again.
+type cellTally struct {
+	verdict uint8 // 1 + rank; 0 before the first user
+	exacts  []*exactText
+	byText  map[textIdent]*exactText
+}
+
+// textIdent identifies a reason text by its bytes' address: shared
+// reasons share their string, and hashing long texts per user is the
+// cost that matters at 100,000 users.
+type textIdent struct {
+	gate, data *byte // the bytes of the gate's name and of the text
+	n          int
+}
+
+type exactText struct {
+	gate, text         string
+	users, first, last int
+}
+
+// add counts the reasons rs of the user at position pos, whose verdict
+// for the cell is v (1 + rank): the texts of the reasons whose effect
+// produces v.
+func (t *cellTally) add(pos int, v uint8, rs []Reason) {
+	switch {
+	case t.verdict != 0 && v > t.verdict:
+		return
+	case v != t.verdict:
+		t.verdict, t.exacts, t.byText = v, nil, map[textIdent]*exactText{}
 	}
-	type exact struct {
-		key
-		users, first, last int
-	}
-	var exacts []*exact
-	byText := map[ident]*exact{}
-	for k := range m.Users {
-		a := &m.Users[k].access[i][j]
-		if a.Verdict != v {
+	verdict := Verdicts[v-1]
+	want := effectOf(verdict)
+	for _, r := range rs {
+		relevant := r.Effect == want
+		if verdict == Password {
+			// A domain out of Okta's reach is part of why a
+			// password works; that the account exists is not news.
+			relevant = (relevant && r.Gate != GateAccount) || (r.Gate == GateOkta && r.Effect == EffectNotApplicable)
+		}
+		if !relevant {
 			continue
 		}
-		for _, r := range a.Reasons {
-			relevant := r.Effect == want
-			if v == Password {
-				// A domain out of Okta's reach is part of why a
-				// password works; that the account exists is not news.
-				relevant = (relevant && r.Gate != GateAccount) || (r.Gate == GateOkta && r.Effect == EffectNotApplicable)
-			}
-			if !relevant {
-				continue
-			}
-			id := ident{r.Gate, unsafe.StringData(r.Text), len(r.Text)}
-			x := byText[id]
-			if x == nil {
-				x = &exact{key: key{r.Gate, r.Text}, first: k, last: -1}
-				byText[id] = x
-				exacts = append(exacts, x)
-			}
-			if x.last != k {
-				x.users++
-				x.last = k
-			}
+		id := textIdent{unsafe.StringData(r.Gate), unsafe.StringData(r.Text), len(r.Text)}
+		x := t.byText[id]
+		if x == nil {
+			x = &exactText{gate: r.Gate, text: r.Text, first: pos, last: -1}
+			t.byText[id] = x
+			t.exacts = append(t.exacts, x)
+		}
+		if x.last != pos {
+			x.users++
+			x.last = pos
 		}
 	}
+}
+
+// cellReasons picks the reasons behind a cell's verdict from the texts
+// tallied: texts that differ only by the user they name are grouped
+// ("... (and 39 more users alike)"). Most common first, then in gate
+// order.
+func (m *Matrix) cellReasons(exacts []*exactText) []string {
+	type key struct{ gate, text string }
 	type group struct {
 		text    string
 		gate    int

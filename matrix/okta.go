@@ -54,8 +54,12 @@ type oktaLayer struct {
 	// domainFixed caches, per domain, a reason that decides the layer for
 	// every user of the domain (Okta not collected, no app, ...).
 	domainFixed map[string]*Reason
-	cache       map[string][]Reason
+	cache       map[oktaKey][]Reason
 }
+
+// oktaKey is what a decision depends on: the policy, the client type and
+// the user's standing in the rules (oktaUserState.key).
+type oktaKey struct{ policy, ct, user string }
 
 // oktaUserState is one federated user's resolution, done once.
 type oktaUserState struct {
@@ -100,7 +104,7 @@ func newOktaLayer(e *evaluator) *oktaLayer {
 		e: e, s: s, groupsOK: e.ok(srcOktaGroups),
 		usersByLogin: map[string]*tenant.OktaUser{}, groupsOf: map[string]map[string]bool{},
 		groupName: map[string]string{}, zoneName: map[string]string{},
-		prepared: map[string]*preparedPolicy{}, domainFixed: map[string]*Reason{}, cache: map[string][]Reason{},
+		prepared: map[string]*preparedPolicy{}, domainFixed: map[string]*Reason{}, cache: map[oktaKey][]Reason{},
 	}
 	l.build()
 	return l
@@ -111,7 +115,7 @@ func newOktaLayer(e *evaluator) *oktaLayer {
 func (l *oktaLayer) fork(e *evaluator) *oktaLayer {
 	c := *l
 	c.e = e
-	c.prepared, c.domainFixed, c.cache = map[string]*preparedPolicy{}, map[string]*Reason{}, map[string][]Reason{}
+	c.prepared, c.domainFixed, c.cache = map[string]*preparedPolicy{}, map[string]*Reason{}, map[oktaKey][]Reason{}
 	return &c
 }
 
@@ -228,7 +232,7 @@ func (l *oktaLayer) evaluate(uc *userCtx, p Protocol, meth Method, rs []Reason) 
 	ct := oktaClient(p, meth)
 	c := oktaClientIndex(ct)
 	if st.out[c] == nil { // once per user and client type
-		key := st.pre.pol.ID + "\x00" + ct + "\x00" + st.key
+		key := oktaKey{st.pre.pol.ID, ct, st.key}
 		out, hit := l.cache[key]
 		if !hit {
 			out = l.decide(st, ct)

@@ -39,6 +39,8 @@ func TestEvaluateWorkersAgree(t *testing.T) {
 						for _, m := range matrix.Methods {
 							if x, y := a.Access(p, m), b.Access(p, m); !reflect.DeepEqual(x, y) {
 								t.Fatalf("%s: %s %s/%s: %+v, one worker says %+v", label, a.UPN, p, m, y, x)
+							} else if x.Verdict != a.Verdict(p, m) || len(x.Reasons) == 0 {
+								t.Fatalf("%s: %s %s/%s: explained as %q with %d reasons, judged %q", label, a.UPN, p, m, x.Verdict, len(x.Reasons), a.Verdict(p, m))
 							}
 						}
 					}
@@ -67,8 +69,16 @@ func TestEvaluateUsersIsEvaluateForThem(t *testing.T) {
 			if w == nil {
 				t.Fatalf("%s: %s is not in the full matrix", name, u.UPN)
 			}
-			if !reflect.DeepEqual(*u, *w) {
-				t.Errorf("%s: %s differs from the full matrix's row", name, u.UPN)
+			if u.UPN != w.UPN || u.Mailbox != w.Mailbox || u.ID != w.ID || u.Domain != w.Domain || u.Federated != w.Federated ||
+				u.DisplayName != w.DisplayName || u.RecipientTypeDetails != w.RecipientTypeDetails {
+				t.Errorf("%s: %s: the identity differs from the full matrix's row", name, u.UPN)
+			}
+			for _, p := range matrix.Protocols {
+				for _, m := range matrix.Methods {
+					if !reflect.DeepEqual(u.Access(p, m), w.Access(p, m)) {
+						t.Errorf("%s: %s %s/%s differs from the full matrix's row", name, u.UPN, p, m)
+					}
+				}
 			}
 		}
 	}

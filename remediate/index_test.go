@@ -87,14 +87,3 @@ func scanMailboxGraphUser(s *tenant.Snapshot, m tenant.CASMailbox) *tenant.User 
 	}
 	return graphUser(s, mailboxUPN(m))
 }
-
-func TestFoldKeyIsEqualFold(t *testing.T) {
-	words := []string{"", "a", "A", "k", "K", "\u212A", "s", "S", "\u017F", "ß", "ẞ", "Σ", "σ", "ς", "İ", "i", "ı", "\xff", "\xfe", "ǅ", "ǆ", "Ǆ"}
-	for _, a := range words {
-		for _, b := range words {
-			if got, want := foldKey(a) == foldKey(b), strings.EqualFold(a, b); got != want {
-				t.Errorf("foldKey(%q) == foldKey(%q) is %v, EqualFold says %v", a, b, got, want)
-			}
-		}
-	}
-}

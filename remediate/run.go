@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/harden365/harden365/tenant"
 )
@@ -258,20 +256,20 @@ func newUserIndex(s *tenant.Snapshot) *userIndex {
 	}
 	for i := range s.Users {
 		u := &s.Users[i]
-		upn := foldKey(u.UserPrincipalName)
+		upn := tenant.FoldKey(u.UserPrincipalName)
 		first(ix.graphUPN, upn, i)
 		ix.graphUPNLast[upn] = i
 		if u.ID != "" {
-			first(ix.graphID, foldKey(u.ID), i)
+			first(ix.graphID, tenant.FoldKey(u.ID), i)
 		}
 	}
 	for i := range s.Exchange.Users {
 		x := &s.Exchange.Users[i]
-		first(ix.exIdentity, foldKey(x.Identity), i)
+		first(ix.exIdentity, tenant.FoldKey(x.Identity), i)
 		if x.ExternalDirectoryObjectID != "" {
-			first(ix.exID, foldKey(x.ExternalDirectoryObjectID), i)
+			first(ix.exID, tenant.FoldKey(x.ExternalDirectoryObjectID), i)
 		}
-		upn := foldKey(x.UserPrincipalName)
+		upn := tenant.FoldKey(x.UserPrincipalName)
 		first(ix.exUPN, upn, i)
 		ix.exUPNLast[upn] = i
 	}
@@ -300,7 +298,7 @@ func earliest(a, b int) int {
 // graphUser is graphUser(r.s, upnOrID) through the index.
 func (r *run) graphUser(upnOrID string) *tenant.User {
 	ix := r.index()
-	k := foldKey(upnOrID)
+	k := tenant.FoldKey(upnOrID)
 	i := at(ix.graphUPN, k)
 	if upnOrID != "" {
 		i = earliest(i, at(ix.graphID, k))
@@ -314,11 +312,11 @@ func (r *run) graphUser(upnOrID string) *tenant.User {
 // exUser is exUser(r.s, m) through the index.
 func (r *run) exUser(m tenant.CASMailbox) *tenant.ExchangeUser {
 	ix := r.index()
-	i := at(ix.exIdentity, foldKey(m.Identity))
+	i := at(ix.exIdentity, tenant.FoldKey(m.Identity))
 	if i < 0 {
-		i = at(ix.exUPN, foldKey(m.PrimarySmtpAddress))
+		i = at(ix.exUPN, tenant.FoldKey(m.PrimarySmtpAddress))
 		if m.ExternalDirectoryObjectID != "" {
-			i = earliest(i, at(ix.exID, foldKey(m.ExternalDirectoryObjectID)))
+			i = earliest(i, at(ix.exID, tenant.FoldKey(m.ExternalDirectoryObjectID)))
 		}
 	}
 	if i < 0 {
@@ -346,7 +344,7 @@ func (r *run) mailboxGraphUser(m tenant.CASMailbox) *tenant.User {
 // with this UPN, else the last Graph user's.
 func (r *run) jobTitle(upn string) string {
 	ix := r.index()
-	k := foldKey(upn)
+	k := tenant.FoldKey(upn)
 	if i := at(ix.exUPNLast, k); i >= 0 && r.s.Exchange.Users[i].Title != "" {
 		return r.s.Exchange.Users[i].Title
 	}
@@ -362,32 +360,6 @@ func (r *run) inScope(upn string) bool {
 		return true
 	}
 	return r.c.Scope.Matches(upn, r.jobTitle(upn))
-}
-
-// foldKey maps s to a key that two strings share exactly when
-// strings.EqualFold says they are equal: every rune becomes the smallest
-// rune of its simple-folding orbit (for ASCII, the upper case).
-func foldKey(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToUpper(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, c := range s {
-		least := c
-		for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		b.WriteRune(least)
-	}
-	return b.String()
 }
 
 func isMailboxUser(u tenant.ExchangeUser) bool {

@@ -2,8 +2,11 @@ package report
 
 import (
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/matrix"
@@ -30,21 +33,71 @@ func Markdown(in Input) string {
 		return textsafe.Document(r.b.String())
 	}
 	r.prepare()
-	r.title()
-	r.summary()
-	r.about()
-	r.findings()
-	r.hygiene()
-	r.accessMatrix()
-	r.clients()
-	r.plan()
-	r.applied()
-	r.notApplied()
-	r.remaining()
-	r.rollback()
-	r.manualChecklist()
-	r.appendix()
-	return textsafe.Document(strings.TrimRight(r.b.String(), "\n") + "\n")
+	// The sections read the input and write their own text: each is
+	// rendered into its own builder, on up to GOMAXPROCS workers, and the
+	// texts are joined in order. Only the appendix reads what other
+	// sections found (the findings whose lists were cut short, listed by
+	// the findings and hygiene sections), so those two come first.
+	sections := []func(*renderer){
+		(*renderer).title, (*renderer).summary, (*renderer).about, (*renderer).findings, (*renderer).hygiene,
+		(*renderer).accessMatrix, (*renderer).clients, (*renderer).plan, (*renderer).applied, (*renderer).notApplied,
+		(*renderer).remaining, (*renderer).rollback, (*renderer).manualChecklist, (*renderer).appendix,
+	}
+	first := []int{3, 4} // findings, hygiene: they fill r.long
+	texts := make([]string, len(sections))
+	writes := 0
+	for _, ps := range r.steps {
+		writes += len(ps.Writes)
+	}
+	// What the long sections write per client or change, roughly: their
+	// builders start that large rather than doubling up to it.
+	hint := map[int]int{6: 120 * len(r.in.Clients), 10: 150 * writes, 11: 100 * writes, 13: 100 * len(r.in.Clients)}
+	render := func(i int) *renderer {
+		sr := *r
+		sr.b = strings.Builder{}
+		sr.b.Grow(hint[i])
+		sections[i](&sr)
+		texts[i] = sr.b.String()
+		return &sr
+	}
+	for _, i := range first {
+		r.long = render(i).long
+	}
+	next := make(chan int, len(sections))
+	for i := range sections {
+		if !slices.Contains(first, i) {
+			next <- i
+		}
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				render(i)
+			}
+		}()
+	}
+	wg.Wait()
+	n := 1
+	for _, t := range texts {
+		n += len(t)
+	}
+	r.b.Grow(n)
+	for _, t := range texts {
+		r.b.WriteString(t)
+	}
+	// One final newline; the document's text is not copied for it when
+	// it ends with one or more (it always does).
+	doc := r.b.String()
+	if trimmed := strings.TrimRight(doc, "\n"); len(trimmed) < len(doc) {
+		doc = doc[:len(trimmed)+1]
+	} else {
+		doc += "\n"
+	}
+	return textsafe.Document(doc)
 }
 
 type renderer struct {
@@ -74,8 +127,11 @@ func (r *renderer) prepare() {
 
 // --- writing
 
-func (r *renderer) line(s string) { r.b.WriteString(s + "\n") }
-func (r *renderer) blank()        { r.b.WriteString("\n") }
+func (r *renderer) line(s string) {
+	r.b.WriteString(s)
+	r.b.WriteByte('\n')
+}
+func (r *renderer) blank() { r.b.WriteString("\n") }
 
 func (r *renderer) heading(level int, text string) {
 	// pandoc reads a heading's trailing {...} as its attributes.
@@ -96,7 +152,8 @@ func (r *renderer) bullets(items []string) {
 		return
 	}
 	for _, it := range items {
-		r.line("- " + it)
+		r.b.WriteString("- ")
+		r.line(it)
 	}
 	r.blank()
 }
@@ -110,14 +167,17 @@ func (r *renderer) table(head []string, rows [][]string) {
 	}
 	r.line("| " + strings.Join(sep, " | ") + " |")
 	for _, row := range rows {
-		cells := make([]string, len(head))
-		for i := range cells {
-			cells[i] = "-"
+		r.b.WriteString("|")
+		for i := range head {
+			c := "-"
 			if i < len(row) && row[i] != "" {
-				cells[i] = row[i]
+				c = row[i]
 			}
+			r.b.WriteByte(' ')
+			r.b.WriteString(c)
+			r.b.WriteString(" |")
 		}
-		r.line("| " + strings.Join(cells, " | ") + " |")
+		r.b.WriteByte('\n')
 	}
 	r.blank()
 }

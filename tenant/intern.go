@@ -3,7 +3,10 @@ package tenant
 import (
 	"hash/maphash"
 	"reflect"
+	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Strings interns the strings of a snapshot being built: the collectors
@@ -152,4 +155,30 @@ func holdsStrings(t reflect.Type, seen map[reflect.Type]bool) bool {
 		}
 	}
 	return false
+}
+
+// FoldKey maps s to a key that two strings share exactly when
+// strings.EqualFold says they are equal: every rune becomes the smallest
+// rune of its simple-folding orbit (for ASCII, the upper case).
+func FoldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToUpper(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, c := range s {
+		least := c
+		for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
 }

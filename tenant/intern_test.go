@@ -50,3 +50,16 @@ func TestStringsGrow(t *testing.T) {
 		}
 	}
 }
+
+// FoldKey gives two strings one key exactly when strings.EqualFold says
+// they are equal.
+func TestFoldKeyIsEqualFold(t *testing.T) {
+	words := []string{"", "a", "A", "k", "K", "\u212A", "s", "S", "\u017F", "ß", "ẞ", "Σ", "σ", "ς", "İ", "i", "ı", "\xff", "\xfe", "ǅ", "ǆ", "Ǆ"}
+	for _, a := range words {
+		for _, b := range words {
+			if got, want := FoldKey(a) == FoldKey(b), strings.EqualFold(a, b); got != want {
+				t.Errorf("FoldKey(%q) == FoldKey(%q) is %v, EqualFold says %v", a, b, got, want)
+			}
+		}
+	}
+}

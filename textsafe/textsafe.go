@@ -283,20 +283,36 @@ func CodeBlock(info, body string) string {
 	return fence + Terminal(info) + "\n" + strings.Join(lines, "\n") + "\n" + fence + "\n"
 }
 
+// documentClean reports whether Document has nothing to change in s:
+// printable ASCII and newlines a byte at a time, anything else by runes.
+func documentClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c < 0x7f, c == '\n':
+		case c >= utf8.RuneSelf:
+			rest := s[i:]
+			if !utf8.ValidString(rest) {
+				return false
+			}
+			for _, r := range rest {
+				if r != '\n' && unsafe(r) {
+					return false
+				}
+			}
+			return true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // Document is the last line of defence for a whole rendered document:
 // every control character but the newline is removed (a tab becomes a
 // space), and invalid UTF-8 becomes U+FFFD.
 func Document(s string) string {
-	ok := utf8.ValidString(s)
-	if ok {
-		for _, r := range s {
-			if r != '\n' && unsafe(r) {
-				ok = false
-				break
-			}
-		}
-	}
-	if ok {
+	if documentClean(s) {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
