@@ -1,6 +1,7 @@
 package remediate
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -33,7 +34,11 @@ func TestOutcomeIsTheSeparateCalls(t *testing.T) {
 			fs, inv := assess.RunWithInventory(s, c.AssessOptions())
 			for _, base := range []Base{{}, {Findings: fs, Inventory: inv, Matrix: matrix.Evaluate(s)}} {
 				got := p.Outcome(s, base)
-				if !reflect.DeepEqual(got.After.Cells, wantAfter.Cells) || !reflect.DeepEqual(got.After.Users, wantAfter.Users) {
+				// Compared as the JSON says them: users explain their verdicts
+				// on demand, into scratch space the comparison must not see.
+				gj, _ := json.Marshal(got.After)
+				wj, _ := json.Marshal(wantAfter)
+				if !reflect.DeepEqual(got.After.Cells, wantAfter.Cells) || string(gj) != string(wj) {
 					t.Errorf("%s %v: the matrix after differs", name, steps)
 				}
 				if !reflect.DeepEqual(got.Impacts, wantImp) || !reflect.DeepEqual(got.Entries, wantEntries) {
