@@ -97,9 +97,7 @@ func newClients(c *Common) Screen {
 
 func (m *Clients) Init() tea.Cmd { return nil }
 
-// Capturing is true while the text filter is being typed.
-func (m *Clients) Capturing() bool { return m.typing }
-func (m *Clients) Busy() string    { return "" }
+func (m *Clients) Busy() string { return "" }
 
 // SetSize sets the body's size.
 func (m *Clients) SetSize(w, h int) {

@@ -13,6 +13,10 @@ type filterBox struct {
 	typing bool
 }
 
+// Capturing is true while the filter is being typed (the screens that
+// embed a filterBox answer the root with it).
+func (f *filterBox) Capturing() bool { return f.typing }
+
 func newFilterBox(placeholder string) filterBox {
 	in := textinput.New()
 	in.Prompt = "/ "

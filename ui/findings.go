@@ -105,9 +105,7 @@ func newFindings(c *Common) Screen {
 
 func (m *Findings) Init() tea.Cmd { return nil }
 
-// Capturing is true while the text filter is being typed.
-func (m *Findings) Capturing() bool { return m.typing }
-func (m *Findings) Busy() string    { return "" }
+func (m *Findings) Busy() string { return "" }
 
 // SetSize sets the body's size.
 func (m *Findings) SetSize(w, h int) {
