@@ -131,7 +131,13 @@ func newClient(cfg Config) (*client, error) {
 		return nil, fmt.Errorf("graph: %w", err)
 	}
 	adapter.SetBaseUrl(base + "/v1.0")
-	return &client{cfg: cfg, base: base, adapter: adapter, sdk: msgraphsdk.NewGraphServiceClient(adapter)}, nil
+	// msgraphsdk.NewGraphServiceClient stores its backing-store factory in
+	// kiota's package variable on every call, unguarded, while requests of
+	// clients made earlier read that variable: a data race whenever two
+	// clients live at once (the wizard's re-collect, parallel tests). A nil
+	// factory leaves the variable alone; it already holds the same default.
+	sdk := &msgraphsdk.GraphServiceClient{GraphBaseServiceClient: *msgraphsdk.NewGraphBaseServiceClient(adapter, nil)}
+	return &client{cfg: cfg, base: base, adapter: adapter, sdk: sdk}, nil
 }
 
 // httpClient builds the HTTP client: Graph's default middleware over the
