@@ -182,6 +182,47 @@ func (r *renderer) table(head []string, rows [][]string) {
 	r.blank()
 }
 
+// At scale a table of every user, client or change makes the report tens
+// of megabytes (91 MB for 100,000 mailboxes): no one reads it, and
+// viewers (glamour, GitHub, pandoc) choke on it. The per-user and
+// per-change listings stop at these sizes and say how many more there are
+// and where every one of them is.
+const (
+	maxTableRows = 250  // rows of a table of users, clients or changes
+	maxWrites    = 100  // changes of one step whose commands are written out
+	maxNames     = 50   // names listed in a sentence
+	maxFullNames = 1000 // names of a finding's "in full" list in the appendix
+)
+
+// rowCap gathers a table's rows up to maxTableRows and counts the rest,
+// so that a caller builds the cells only of the rows shown.
+type rowCap struct {
+	rows [][]string
+	more int
+}
+
+// room reports whether another row is shown; if not, it is counted.
+func (c *rowCap) room() bool {
+	if len(c.rows) < maxTableRows {
+		return true
+	}
+	c.more++
+	return false
+}
+
+func (c *rowCap) add(row ...string) { c.rows = append(c.rows, row) }
+
+func (c *rowCap) empty() bool { return len(c.rows) == 0 }
+
+// cappedTable writes the rows gathered and, when some were left out, how
+// many and where every one is (where: "harden365 ... lists every one").
+func (r *renderer) cappedTable(head []string, c *rowCap, where string) {
+	r.table(head, c.rows)
+	if c.more > 0 {
+		r.para(fmt.Sprintf("The first %d of %d rows are shown; %s.", len(c.rows), len(c.rows)+c.more, where))
+	}
+}
+
 func (r *renderer) code(info, body string) {
 	r.b.WriteString(code(info, body))
 	r.blank()
@@ -1049,9 +1090,12 @@ func (r *renderer) clients() {
 	idx := r.clientIndex()
 	r.heading(3, "Who loses access")
 	if len(r.in.Plan) > 0 {
-		var rows [][]string
+		var rows rowCap
 		for _, e := range r.in.Plan {
 			for _, b := range e.Breaks {
+				if !rows.room() {
+					continue
+				}
 				protos := make([]string, len(b.Protocols))
 				for i, p := range b.Protocols {
 					protos[i] = shortProtocol(matrix.Protocol(p))
@@ -1075,14 +1119,15 @@ func (r *renderer) clients() {
 				case b.ModernAuth == assess.ModernConditional:
 					why = "keeps working only if Outlook 2013's registry keys EnableADAL=1 and Version=1 are set"
 				}
-				rows = append(rows, []string{id(e.Step), cell(b.User), cell(b.Client), cell(loses), cell(why)})
+				rows.add(id(e.Step), cell(b.User), cell(b.Client), cell(loses), cell(why))
 			}
 		}
-		if len(rows) == 0 {
+		if rows.empty() {
 			r.para("No step of the plan takes a mail client from anyone who was seen using one.")
 		} else {
 			r.para("The plan's steps stop these mail clients, as far as the clients seen and the matrix before and after each step tell:")
-			r.table([]string{"Step", "User", "Mail client", "Loses", "Why"}, rows)
+			r.cappedTable([]string{"Step", "User", "Mail client", "Loses", "Why"}, &rows,
+				"every one is in the plan's breaks of harden365 assess --plan STEPS --format json, and the wizard's Clients screen lists them")
 		}
 		for _, e := range r.in.Plan {
 			if len(e.LosesAll) == 0 {
@@ -1093,7 +1138,7 @@ func (r *renderer) clients() {
 				note = " The step's notes: " + t(strings.Join(ps.Notes, "; ")) + "."
 			}
 			r.para(fmt.Sprintf("After step %s, %s no way into their mailbox at all: %s.%s", id(e.Step),
-				plural(len(e.LosesAll), "user has", "users have"), t(joinAnd(e.LosesAll)), note))
+				plural(len(e.LosesAll), "user has", "users have"), t(list(e.LosesAll, maxNames)), note))
 		}
 	} else {
 		only := assess.LegacyOnly(inv)
@@ -1101,22 +1146,28 @@ func (r *renderer) clients() {
 			r.para("Blocking basic authentication (step D, Okta's deny rule or Entra's legacy block) leaves every user seen at least one mail client that works.")
 		} else {
 			r.para(fmt.Sprintf("Blocking basic authentication (step D, Okta's deny rule or Entra's legacy block) cuts %s off altogether, because none of the mail clients they were seen with can do modern authentication:", plural(len(only), "user", "users")))
-			var rows [][]string
+			byUser := map[string][]int{}
+			for i, c := range inv {
+				byUser[c.User] = append(byUser[c.User], i)
+			}
+			var rows rowCap
 			for _, u := range only {
+				if !rows.room() {
+					continue
+				}
 				var names, why []string
-				for _, c := range inv {
-					if c.User == u {
-						names = append(names, clientLabel(c))
-						why = append(why, c.TableRow)
-					}
+				for _, i := range byUser[u] {
+					names = append(names, clientLabel(inv[i]))
+					why = append(why, inv[i].TableRow)
 				}
 				who := cell(u)
 				if containsFold(r.in.Choices.Exceptions.Users, u) {
 					who += " (documented exception)"
 				}
-				rows = append(rows, []string{who, cell(strings.Join(names, "; ")), cell(strings.Join(why, "; "))})
+				rows.add(who, cell(strings.Join(names, "; ")), cell(strings.Join(why, "; ")))
 			}
-			r.table([]string{"User", "Mail clients", "Why"}, rows)
+			r.cappedTable([]string{"User", "Mail clients", "Why"}, &rows,
+				"the clients of every user are in harden365 assess --format json (clients.users), and the wizard's Clients screen lists them")
 		}
 		legacy := assess.LegacyUsers(inv)
 		var some []string
@@ -1126,17 +1177,20 @@ func (r *renderer) clients() {
 			}
 		}
 		if len(some) > 0 {
-			r.para(fmt.Sprintf("%s also use a client without modern authentication, and keep another: %s.", plural(len(some), "more user", "more users"), t(joinAnd(some))))
+			r.para(fmt.Sprintf("%s also use a client without modern authentication, and keep another: %s.", plural(len(some), "more user", "more users"), t(list(some, maxNames))))
 		}
 	}
 
 	if len(inv) > 0 {
 		r.heading(3, "Mail-client inventory")
-		var rows [][]string
+		var rows rowCap
 		for _, c := range inv {
-			rows = append(rows, []string{cell(c.User), cell(c.Client), cell(c.Version), cell(c.Platform), cell(c.ModernAuth), cell(c.TableRow)})
+			if rows.room() {
+				rows.add(cell(c.User), cell(c.Client), cell(c.Version), cell(c.Platform), cell(c.ModernAuth), cell(c.TableRow))
+			}
 		}
-		r.table([]string{"User", "Mail client", "Version", "Platform", "Modern auth", "Whitepaper table row"}, rows)
+		r.cappedTable([]string{"User", "Mail client", "Version", "Platform", "Modern auth", "Whitepaper table row"}, &rows,
+			"every one is in harden365 assess --format json (clients.users), and the wizard's Clients screen lists them")
 		r.para("Where each client was seen is in the appendix.")
 	}
 }
@@ -1238,11 +1292,13 @@ func (r *renderer) plan() {
 	if len(r.in.Risks) > 0 {
 		r.heading(3, "Lockout risks")
 		r.para("The lockout guard refuses to apply this plan unless --allow-lockout-risk is given:")
-		var rows [][]string
+		var rows rowCap
 		for _, k := range r.in.Risks {
-			rows = append(rows, []string{cell(k.Rule), cell(k.Account), cell(k.Why)})
+			if rows.room() {
+				rows.add(cell(k.Rule), cell(k.Account), cell(k.Why))
+			}
 		}
-		r.table([]string{"Rule", "Account", "Why"}, rows)
+		r.cappedTable([]string{"Rule", "Account", "Why"}, &rows, "every one is in harden365 assess --plan STEPS --format json (lockoutRisks)")
 	}
 }
 
@@ -1308,21 +1364,22 @@ func (r *renderer) applied() {
 		outcome = "interrupted: the journal has no end line (the run was stopped before it finished: killed, or the machine stopped); the table lists every change that was sent"
 	}
 	r.para(fmt.Sprintf("From the journal %s: started on %s against %s; outcome: %s.", t(orDefault(a.Journal, "(not named)")), stamp(a.Started), t(orDefault(a.Target, "a target not recorded")), t(outcome)))
-	var rows [][]string
+	var rows rowCap
 	for _, c := range a.Changes {
-		if c.State == ChangeSkipped {
+		if c.State == ChangeSkipped || !rows.room() {
 			continue
 		}
 		result := stateWords[c.State]
 		if c.Error != "" {
 			result += ": " + c.Error
 		}
-		rows = append(rows, []string{stamp(c.Time), id(c.ID), cell(c.Target), cell(changeText(c.Old, c.New)), cell(result), verifiedText(c, a)})
+		rows.add(stamp(c.Time), id(c.ID), cell(c.Target), cell(changeText(c.Old, c.New)), cell(result), verifiedText(c, a))
 	}
-	if len(rows) == 0 {
+	if rows.empty() {
 		r.para("No change was sent.")
 	} else {
-		r.table([]string{"Time", "Change", "What", "Old → new", "Result", "Verified"}, rows)
+		r.cappedTable([]string{"Time", "Change", "What", "Old → new", "Result", "Verified"}, &rows,
+			"the journal "+t(orDefault(a.Journal, "(not named)"))+" records every one")
 	}
 	if len(a.Notes) > 0 {
 		r.para("The journal notes:")
@@ -1398,8 +1455,11 @@ func (r *renderer) notApplied() {
 		r.para("None: every change of the plan was made.")
 		return
 	}
-	var rows [][]string
+	var rows rowCap
 	for _, w := range rest {
+		if !rows.room() {
+			continue
+		}
 		why := "not reached: the apply stopped before it"
 		if c, ok := r.recorded[w.ID]; ok {
 			why = stateWords[c.State]
@@ -1407,12 +1467,13 @@ func (r *renderer) notApplied() {
 				why += ": " + c.Error
 			}
 		}
-		rows = append(rows, []string{id(w.ID), cell(w.Target), cell(why)})
+		rows.add(id(w.ID), cell(w.Target), cell(why))
 	}
 	for _, s := range manual {
-		rows = append(rows, []string{id(s), cell("step " + s + ": " + r.step(s).Title), cell("manual: harden365 cannot make it through an API")})
+		rows.add(id(s), cell("step "+s+": "+r.step(s).Title), cell("manual: harden365 cannot make it through an API"))
 	}
-	r.table([]string{"Change", "What", "Why not"}, rows)
+	r.cappedTable([]string{"Change", "What", "Why not"}, &rows,
+		"the journal "+t(orDefault(r.in.Applied.Journal, "(not named)"))+" records every change sent, and the plan's other changes were not reached")
 }
 
 // --- remaining steps, by hand
@@ -1456,7 +1517,9 @@ func (r *renderer) remaining() {
 				continue
 			}
 			left++
-			todo = append(todo, perWrite[i]...)
+			if left <= maxWrites {
+				todo = append(todo, perWrite[i]...)
+			}
 		}
 		if left == 0 && !ps.Manual {
 			continue
@@ -1472,6 +1535,9 @@ func (r *renderer) remaining() {
 			r.para(fmt.Sprintf("%s, in this order:", plural(left, "change", "changes")))
 		}
 		r.instructions(todo)
+		if left > maxWrites {
+			r.para(fmt.Sprintf("The commands of the first %d changes are shown; the other %d are the same commands for the step's other targets. harden365 apply makes every one of them, journalled.", maxWrites, left-maxWrites))
+		}
 		if len(own) > 0 {
 			var lines []string
 			for _, in := range own {
@@ -1660,12 +1726,17 @@ func (r *renderer) rollback() {
 	var irreversible []*group
 	var undo []remediate.Instruction
 	step := ""
+	shown, unshown := 0, 0 // the step's changes whose undo is written out, and the others
 	flush := func() {
 		if len(undo) > 0 {
 			r.heading(3, "Undo step "+id(step))
 			r.instructions(undo)
 		}
-		undo = nil
+		if unshown > 0 {
+			how := "harden365 rollback undoes every one of them from the journal"
+			r.para(fmt.Sprintf("The undo of the first %d changes is shown; the other %d are undone by the same commands for the step's other targets: %s.", shown, unshown, how))
+		}
+		undo, shown, unshown = nil, 0, 0
 	}
 	for _, w := range writes {
 		if !w.Reversible {
@@ -1681,6 +1752,11 @@ func (r *renderer) rollback() {
 			flush()
 			step = w.Step
 		}
+		if shown >= maxWrites {
+			unshown++
+			continue
+		}
+		shown++
 		for _, u := range w.Undo {
 			vars := map[string]string{}
 			for _, ref := range u.Refs {
@@ -1777,25 +1853,35 @@ func (r *renderer) appendix() {
 		for _, f := range r.long {
 			r.heading(4, fmt.Sprintf("%s: %s %s", mark(f.Status), id(f.ID), t(f.Title)))
 			if len(f.AffectedUsers) > 0 && f.Status != assess.Pass {
-				r.para(fmt.Sprintf("Affected (%d): %s.", len(f.AffectedUsers), t(joinAnd(f.AffectedUsers))))
+				s := fmt.Sprintf("Affected (%d): %s.", len(f.AffectedUsers), t(list(f.AffectedUsers, maxFullNames)))
+				if len(f.AffectedUsers) > maxFullNames {
+					s += " Every one is in harden365 assess --format json (the finding's affectedUsers)."
+				}
+				r.para(s)
 			}
 			if len(f.Evidence) > 0 {
-				items := make([]string, len(f.Evidence))
-				for i, e := range f.Evidence {
+				ev := f.Evidence[:min(len(f.Evidence), maxFullNames)]
+				items := make([]string, len(ev))
+				for i, e := range ev {
 					items[i] = t(e)
 				}
 				r.bullets(items)
+				if more := len(f.Evidence) - len(ev); more > 0 {
+					r.para(fmt.Sprintf("The first %d of %d lines of evidence are shown; every one is in harden365 assess --format json (the finding's evidence).", len(ev), len(f.Evidence)))
+				}
 			}
 		}
 	}
 
 	if len(r.in.Clients) > 0 {
 		r.heading(3, "E. Where each mail client was seen")
-		var rows [][]string
+		var rows rowCap
 		for _, c := range r.in.Clients {
-			rows = append(rows, []string{cell(c.User), cell(clientLabel(c)), cell(c.Source)})
+			if rows.room() {
+				rows.add(cell(c.User), cell(clientLabel(c)), cell(c.Source))
+			}
 		}
-		r.table([]string{"User", "Mail client", "Seen in"}, rows)
+		r.cappedTable([]string{"User", "Mail client", "Seen in"}, &rows, "every one is in harden365 assess --format json (clients.users)")
 	}
 }
 
@@ -1803,7 +1889,7 @@ func (r *renderer) passwordUsers(when string, m *matrix.Matrix) {
 	if m == nil {
 		return
 	}
-	var rows [][]string
+	var rows rowCap
 	for i := range m.Users {
 		u := &m.Users[i]
 		var pw, rs []string
@@ -1817,17 +1903,18 @@ func (r *renderer) passwordUsers(when string, m *matrix.Matrix) {
 				}
 			}
 		}
-		if len(pw)+len(rs) == 0 {
+		if len(pw)+len(rs) == 0 || !rows.room() {
 			continue
 		}
-		rows = append(rows, []string{cell(u.UPN), cell(u.DisplayName), cell(strings.Join(pw, ", ")), cell(strings.Join(rs, ", "))})
+		rows.add(cell(u.UPN), cell(u.DisplayName), cell(strings.Join(pw, ", ")), cell(strings.Join(rs, ", ")))
 	}
-	if len(rows) == 0 {
+	if rows.empty() {
 		r.para(when + ": none.")
 		return
 	}
 	r.para(when + ":")
-	r.table([]string{"User", "Name", "A password alone, over", "Only from named zones or trusted devices, over"}, rows)
+	r.cappedTable([]string{"User", "Name", "A password alone, over", "Only from named zones or trusted devices, over"}, &rows,
+		"the wizard's Matrix screen lists each cell's users (enter on a cell)")
 }
 
 func (r *renderer) allReasons(when string, m *matrix.Matrix) {
