@@ -871,7 +871,11 @@ func (m *Plan) previewLines(width int) []string {
 	}
 	if len(passes) > 0 {
 		add("")
-		add(para(s.Pass, fmt.Sprintf("✓ %s turn to pass: %s", plural(len(passes), "finding"), strings.Join(passes, ", ")), width, 2)...)
+		turn := fmt.Sprintf("%d findings turn", len(passes))
+		if len(passes) == 1 {
+			turn = "1 finding turns"
+		}
+		add(para(s.Pass, fmt.Sprintf("✓ %s to pass: %s", turn, strings.Join(passes, ", ")), width, 2)...)
 	}
 	return out
 }
