@@ -202,7 +202,7 @@ func TestDebugLogHoldsNoCredentialProfile(t *testing.T) {
 	dir := t.TempDir()
 	a := testApp0()
 	a.debug = filepath.Join(dir, "debug.log")
-	if err := a.openDebugLog(); err != nil {
+	if err := a.openDebugLog(NewRoot(IO{})); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -243,4 +243,27 @@ func TestDebugLogHoldsNoCredentialProfile(t *testing.T) {
 	}
 	// The simulator's tokens are sim-app-..., sim-okta-... (sim/identity.go).
 	assertNoCredentialIn(t, []string{testClientSecret, testOktaToken, "sim-app-", "sim-user-", "sim-okta-", "harden365-simulator-token"}, dir, cfgDir)
+}
+
+// The debug log opens with the command and the flags it was given (not
+// os.Args, which in-process is the test binary's).
+func TestDebugLogNamesTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	debug := filepath.Join(dir, "debug.log")
+	if _, stderr, code := run(t, "assess", "--scenario", "okta-classic", "--format", "json", "--out", filepath.Join(dir, "a.json"), "--debug", debug); code != 0 {
+		t.Fatalf("assess exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(debug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(data), "\n")
+	for _, want := range []string{"harden365 starting", "harden365 assess", "--scenario=okta-classic", "--format=json"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the debug log's first line %q lacks %q", first, want)
+		}
+	}
+	if strings.Contains(first, "-test.") {
+		t.Errorf("the debug log's first line names the test binary's arguments: %q", first)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/harden365/harden365/clients/collect"
 )
@@ -59,7 +60,7 @@ func NewRoot(streams IO) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return a.openDebugLog()
+			return a.openDebugLog(cmd)
 		},
 		PersistentPostRun: func(cmd *cobra.Command, args []string) { a.closeLog() },
 		Args:              cobra.NoArgs,
@@ -79,7 +80,7 @@ func NewRoot(streams IO) *cobra.Command {
 	return root
 }
 
-func (a *app) openDebugLog() error {
+func (a *app) openDebugLog(cmd *cobra.Command) error {
 	if a.debug == "" {
 		return nil
 	}
@@ -89,7 +90,12 @@ func (a *app) openDebugLog() error {
 	}
 	a.log = slog.New(newDebugHandler(f))
 	a.closeLog = func() { f.Close() }
-	a.log.Debug("harden365 starting", "version", version(), "args", os.Args[1:])
+	// The command and the flags it was given, from cobra rather than
+	// os.Args (which is the test binary's when run in-process). No flag
+	// carries a secret: secrets come from the keyring, stdin or env.
+	var set []string
+	cmd.Flags().Visit(func(f *pflag.Flag) { set = append(set, "--"+f.Name+"="+f.Value.String()) })
+	a.log.Debug("harden365 starting", "version", version(), "command", cmd.CommandPath(), "flags", set)
 	return nil
 }
 
