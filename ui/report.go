@@ -241,7 +241,7 @@ func appliedFromJournal(a *ApplyOutcome, snap *tenant.Snapshot) (*report.Applied
 	if want, got := snap.Tenant.ID, j.Header.Tenant.ID; want != "" && got != "" && want != got {
 		return nil, fmt.Errorf("%s is of tenant %s, not of %s", a.Journal, got, want)
 	}
-	var v *report.Verification
+	v := a.Verification
 	if a.After != nil {
 		v = &report.Verification{CollectedAt: a.After.CollectedAt, Differences: a.Differences}
 	}

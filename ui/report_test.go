@@ -219,3 +219,41 @@ func TestReportHostileStrings(t *testing.T) {
 	}
 	checkFits(t, raw, 80, 24)
 }
+
+// A resumed session that had been applied reports its apply: the journal
+// it names (relative to the session file) is read into the report, with
+// the verification the session kept.
+func TestResumedSessionReportsItsApply(t *testing.T) {
+	w, _ := reportWizard(t, "contoso", 120, 40, nil)
+	pump(t, w, Send(StepsMsg{Steps: []string{"C"}}))
+	e := w.Common().Eng
+	dir := t.TempDir()
+	now := w.Common().Backend.Now
+	jw, err := remediate.CreateJournal(filepath.Join(dir, "journal.jsonl"), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remediate.Apply(context.Background(), e.Plan, fakeWriter{}, jw, remediate.ApplyOptions{Before: e.Snapshot, Now: now, Target: "scenario contoso"}); err != nil {
+		t.Fatal(err)
+	}
+	jw.Close()
+	s := report.NewSession(report.Tool{Name: "harden365", Version: "test"}, now(), "", e.Snapshot, e.Choices, e.Findings, []string{"C"})
+	s.Journal = "journal.jsonl"
+	s.Verification = &report.Verification{CollectedAt: now()}
+
+	resumed := NewWizard(Options{Mode: "demo", Org: "session", AsOf: e.Snapshot.AsOf, Backend: Backend{Now: now, Version: "test"},
+		Resume: s, ResumeFile: filepath.Join(dir, "session.json")})
+	resumed.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	r := resumed.Screen(PageReport).(*Report)
+	r.style, r.debounce = "notty", 0
+	pump(t, resumed, resumed.Init())
+	pump(t, resumed, Send(GoTo(PageReport)))
+	if r.jerr != nil {
+		t.Fatalf("the session's journal was not read: %v", r.jerr)
+	}
+	for _, want := range []string{"From the journal " + filepath.Join(dir, "journal.jsonl"), "outcome: complete", "Collected again on"} {
+		if !strings.Contains(r.md, want) {
+			t.Errorf("the resumed session's report lacks %q", want)
+		}
+	}
+}

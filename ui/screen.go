@@ -117,6 +117,9 @@ type ApplyOutcome struct {
 	// a changed organisation); empty when the apply went ahead.
 	Refused []string
 	Err     error
+	// Verification is what collecting again after the apply found, when
+	// After is not at hand (a resumed session keeps only this).
+	Verification *report.Verification
 }
 
 // RollbackOutcome is how a rollback ended.

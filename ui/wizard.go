@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -140,6 +141,20 @@ func (w *Wizard) Init() tea.Cmd {
 		w.c.Eng.Steps = orderSteps(s.Plan)
 		if s.Snapshot != nil && w.asOf.IsZero() {
 			w.asOf = s.Snapshot.AsOf
+		}
+		// What the session's apply did goes on into the report: its
+		// journal, named relative to the session file's folder.
+		if s.Journal != "" {
+			journal := s.Journal
+			if !filepath.IsAbs(journal) && w.opts.ResumeFile != "" {
+				journal = filepath.Join(filepath.Dir(w.opts.ResumeFile), journal)
+			}
+			// Absolute, so that the session saved again on quit names it
+			// from wherever it is saved.
+			if abs, err := filepath.Abs(journal); err == nil {
+				journal = abs
+			}
+			w.c.Eng.Applied = &ApplyOutcome{Journal: journal, Verification: s.Verification}
 		}
 		w.page = PageFindings
 		cmds = append(cmds, Send(SnapshotMsg{Snapshot: s.Snapshot}))
@@ -325,6 +340,7 @@ func (w *Wizard) quit() tea.Cmd {
 	s := report.NewSession(report.Tool{Name: "harden365", Version: w.c.Backend.Version}, w.clock(), e.Choices.Operator, e.Snapshot, e.Choices, e.Findings, e.Steps)
 	if e.Applied != nil && e.Applied.Journal != "" {
 		s.Journal = e.Applied.Journal
+		s.Verification = e.Applied.Verification
 		if e.Applied.After != nil {
 			s.Verification = &report.Verification{CollectedAt: e.Applied.After.CollectedAt, Differences: e.Applied.Differences}
 		}
