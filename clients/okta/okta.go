@@ -11,11 +11,14 @@ package okta
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -283,6 +286,11 @@ func isLoopback(host string) bool {
 // could change behaviour is therefore set here explicitly (explicit
 // setters are applied last and win).
 func (c *collector) client(ctx context.Context, rep *collect.Reporter) (*sdk.Client, error) {
+	return c.clientWith(ctx, c.httpClient(rep))
+}
+
+// httpClient is the HTTP client under a task's SDK client.
+func (c *collector) httpClient(rep *collect.Reporter) *http.Client {
 	rt := http.RoundTripper(&retrying{next: c.base, rep: rep, timeout: c.cfg.RequestTimeout})
 	if c.cfg.Renew != nil {
 		rt = &tokens{next: rt, mode: c.mode, renew: c.cfg.Renew, rep: rep, mu: &c.tokMu, current: &c.token}
@@ -291,6 +299,10 @@ func (c *collector) client(ctx context.Context, rep *collect.Reporter) (*sdk.Cli
 	if c.cfg.HTTPClient != nil {
 		hc.CheckRedirect, hc.Jar = c.cfg.HTTPClient.CheckRedirect, c.cfg.HTTPClient.Jar
 	}
+	return hc
+}
+
+func (c *collector) clientWith(ctx context.Context, hc *http.Client) (*sdk.Client, error) {
 	_, cl, err := sdk.NewClient(ctx,
 		sdk.WithOrgUrl(c.orgURL),
 		sdk.WithToken(c.cfg.Token),
@@ -566,21 +578,18 @@ func (c *collector) ids(users []*sdk.User) []string {
 func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
 	failed := true
 	defer func() { c.listed.end(failed) }()
-	cl, err := c.client(ctx, rep)
+	hc := c.httpClient(rep)
+	cl, err := c.clientWith(ctx, hc)
 	if err != nil {
 		return nil, err
 	}
 	var chunks [][]tenant.OktaUser
 	total := 0
-	add := func(page []*sdk.User) {
+	add := func(page []userWire) {
 		chunk := make([]tenant.OktaUser, len(page))
 		ids := make([]string, len(page))
 		for i, u := range page {
-			chunk[i] = tenant.OktaUser{ID: u.Id, Status: u.Status, Factors: []tenant.OktaFactor{}}
-			if u.Profile != nil {
-				chunk[i].Login, _ = (*u.Profile)["login"].(string)
-				chunk[i].Email, _ = (*u.Profile)["email"].(string)
-			}
+			chunk[i] = tenant.OktaUser{ID: u.ID, Status: u.Status, Login: u.Profile.Login, Email: u.Profile.Email, Factors: []tenant.OktaFactor{}}
 			c.cfg.Strings.Value(&chunk[i])
 			ids[i] = chunk[i].ID
 		}
@@ -589,17 +598,8 @@ func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*ten
 		c.listed.add(ids)
 		rep.Page(len(page))
 	}
-	list, resp, err := cl.User.ListUsers(ctx, query.NewQueryParams(query.WithLimit(c.limit(maxUsers))))
-	if err != nil {
-		return nil, withResponse(resp, err)
-	}
-	add(list)
-	for resp.HasNextPage() {
-		var page []*sdk.User
-		if resp, err = resp.Next(ctx, &page); err != nil {
-			return nil, withResponse(resp, err)
-		}
-		add(page)
+	if err := c.listUsers(ctx, cl, hc, add); err != nil {
+		return nil, err
 	}
 	failed = false
 	out := make([]tenant.OktaUser, 0, total)
@@ -612,6 +612,136 @@ func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*ten
 		c.merge.users = true
 		c.mergeFactors(s)
 	}, nil
+}
+
+// userWire is what the users listing keeps of an Okta user.
+type userWire struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Profile struct {
+		Login string `json:"login"`
+		Email string `json:"email"`
+	} `json:"profile"`
+}
+
+// listUsers lists the users (GET /api/v1/users, the longest chain of
+// pages of an Okta collection: 200 users a page), handing each page to
+// add. Each next page (Okta's Link header) is asked for as soon as its
+// page's headers arrive, so the next round trip overlaps this page's
+// transfer and decoding; pages are decoded into userWire, not the SDK's
+// users (a map per profile). A page answered with anything but 200 is
+// asked for again through the SDK, for its 429 back-off and its errors.
+func (c *collector) listUsers(ctx context.Context, cl *sdk.Client, hc *http.Client, add func([]userWire)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	re := cl.CloneRequestExecutor() // used by this goroutine only
+	type answer struct {
+		url  string
+		resp *http.Response
+		err  error
+	}
+	get := func(url string) <-chan answer {
+		ch := make(chan answer, 1)
+		req, err := re.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			ch <- answer{url: url, err: err}
+			return ch
+		}
+		go func() {
+			resp, err := hc.Do(req.WithContext(ctx))
+			ch <- answer{url, resp, err}
+		}()
+		return ch
+	}
+	// An answer asked for but not taken (an error below) is closed.
+	var pending <-chan answer
+	defer func() {
+		cancel()
+		if pending != nil {
+			if a := <-pending; a.resp != nil {
+				a.resp.Body.Close()
+			}
+		}
+	}()
+	pending = get("/api/v1/users?limit=" + strconv.FormatInt(c.limit(maxUsers), 10))
+	for pending != nil {
+		a := <-pending
+		pending = nil
+		if a.err != nil {
+			return a.err
+		}
+		if a.resp.StatusCode != http.StatusOK {
+			io.Copy(io.Discard, io.LimitReader(a.resp.Body, 1<<20))
+			a.resp.Body.Close()
+			page, next, err := c.usersPageSDK(ctx, re, a.url)
+			if err != nil {
+				return err
+			}
+			if next != "" {
+				pending = get(next)
+			}
+			add(page)
+			continue
+		}
+		if next := nextLink(a.resp); next != "" {
+			pending = get(next)
+		}
+		var page []userWire
+		err := json.NewDecoder(a.resp.Body).Decode(&page)
+		a.resp.Body.Close()
+		if err != nil {
+			return fmt.Errorf("decoding %s: %w", a.url, err)
+		}
+		add(page)
+	}
+	return nil
+}
+
+// usersPageSDK reads one page of users through the SDK (retrying a 429
+// as it does, and turning an error answer into its error).
+func (c *collector) usersPageSDK(ctx context.Context, re *sdk.RequestExecutor, url string) ([]userWire, string, error) {
+	req, err := re.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	var users []*sdk.User
+	resp, err := re.Do(ctx, req, &users)
+	if err != nil {
+		return nil, "", withResponse(resp, err)
+	}
+	page := make([]userWire, len(users))
+	for i, u := range users {
+		page[i].ID, page[i].Status = u.Id, u.Status
+		if u.Profile != nil {
+			page[i].Profile.Login, _ = (*u.Profile)["login"].(string)
+			page[i].Profile.Email, _ = (*u.Profile)["email"].(string)
+		}
+	}
+	return page, resp.NextPage, nil
+}
+
+// nextLink is the path and query of the Link header's rel="next" page,
+// with the request's query under it (as the SDK follows it), or "".
+func nextLink(resp *http.Response) string {
+	for _, link := range resp.Header.Values("Link") {
+		target, params, ok := strings.Cut(link, ";")
+		if !ok || !strings.Contains(params, `rel="next"`) {
+			continue
+		}
+		u, err := url.Parse(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(target), "<"), ">")))
+		if err != nil {
+			return ""
+		}
+		q := url.Values{}
+		if resp.Request != nil {
+			q = resp.Request.URL.Query()
+		}
+		for k, v := range u.Query() {
+			q[k] = v
+		}
+		return u.Path + "?" + q.Encode()
+	}
+	return ""
 }
 
 // mergeFactors gives the listed users their factors once both okta.users
