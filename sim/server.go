@@ -42,8 +42,8 @@ type Server struct {
 	// guards it (readers of sc.Doc share mu).
 	listsMu sync.Mutex
 	lists   map[string]listing
-	t0    time.Time // real time the clock started
-	url   string
+	t0      time.Time // real time the clock started
+	url     string
 
 	requests map[string]*atomic.Int64
 	faults   *injector // nil without a fault profile
