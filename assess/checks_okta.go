@@ -772,8 +772,9 @@ func checkOktaMFAModern(e *env) Finding {
 		}
 		mfaNames = append(mfaNames, fmt.Sprintf("%q (priority %d, %s, re-authenticate %s)", mfa.Name, mfa.Priority, mfa.FactorMode, orDash(mfa.ReauthenticateIn)))
 		// Users the MFA rule covers who have no ACTIVE factor: Okta will
-		// send them to enrolment (evidence only).
-		if e.ok(srcOktaUsers) {
+		// send them to enrolment (evidence only; unknown when the factors
+		// were not read).
+		if e.ok(srcOktaUsers) && e.s.FactorsRead() {
 			for _, u := range e.s.Okta.Users {
 				if strings.EqualFold(u.Status, "DEPROVISIONED") || !e.appliesTo(*mfa, u) {
 					continue
@@ -790,6 +791,9 @@ func checkOktaMFAModern(e *env) Finding {
 	}
 	if len(offenders) > 0 {
 		status = Fail
+	}
+	if len(mfaNames) > 0 && e.ok(srcOktaUsers) && !e.s.FactorsRead() {
+		ev = append(ev, "users in the MFA rule's scope without an ACTIVE factor: not counted, the users' factors were not read (source okta.factors "+factorsState(e.s)+")")
 	}
 	if len(noFactor) > 0 {
 		ev = append(ev, fmt.Sprintf("%s in the MFA rule's scope without an ACTIVE factor (Okta will make them enrol one at their next sign-in): %s",
@@ -870,4 +874,17 @@ func (e *env) officeRuleChange() (newest time.Time, what string, known bool, why
 		}
 	}
 	return newest, what, true, ""
+}
+
+// srcOktaFactors is the Okta users' enrolled factors (evidence only).
+const srcOktaFactors = "okta.factors"
+
+// factorsState says how source okta.factors ended, for evidence.
+func factorsState(s *tenant.Snapshot) string {
+	if st, ok := s.Status(srcOktaFactors); ok && st.State == tenant.StateSkipped {
+		return "skipped"
+	} else if ok {
+		return "failed"
+	}
+	return "not collected"
 }

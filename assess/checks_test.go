@@ -498,6 +498,10 @@ func TestCheckOktaMFAModern(t *testing.T) {
 		}), want: assess.Fail, users: both},
 		{name: "users without an ACTIVE factor are named", mut: m(func(s *tenant.Snapshot) { s.Okta.Users[1].Factors[0].Status = "PENDING_ACTIVATION" }),
 			want: assess.Pass, evidence: []string{"without an ACTIVE factor", "bob@example.com"}},
+		{name: "factors not read: not counted", mut: m(func(s *tenant.Snapshot) {
+			s.Okta.Users[1].Factors[0].Status = "PENDING_ACTIVATION"
+			s.SetStatus(tenant.SourceStatus{ID: "okta.factors", Service: "okta", State: tenant.StateSkipped, Fix: "not read: one request per Okta user"})
+		}), want: assess.Pass, evidence: []string{"users in the MFA rule's scope without an ACTIVE factor: not counted, the users' factors were not read (source okta.factors skipped)"}},
 		{name: "Classic Engine", mut: m(classic), want: assess.Error, users: []string{},
 			detail: []string{"Classic Engine", "Prompt for factor", "/sso/wsfed/passive"}, evidence: []string{"System Log: 1 Office 365 sign-ins via /sso/wsfed/passive"}},
 		{name: "no Okta org, nothing federated: not applicable", mut: m(noOkta, managedOnly), want: assess.Info},
@@ -945,3 +949,28 @@ func TestScenarioOktaClassic(t *testing.T) {
 }
 
 var tlsIDs = []string{"TLS-VERSIONS", "TLS-CIPHERS", "TLS-CERT", "TLS-STARTTLS", "AUTH-ADVERTISED"}
+
+// Factors not read: the MFA evidence names nobody as without a factor.
+func TestCheckOktaMFAModernFactorsNotRead(t *testing.T) {
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{})
+	cfg := clients.SimConfig(srv.URL(), srv.Scenario().AsOf())
+	cfg.TenantID, cfg.OktaFactors = srv.Scenario().TenantID(), "none"
+	s, err := clients.Discover(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read := find(t, assess.Run(collect(t, "contoso"), assess.Options{}), "OKTA-MFA-MODERN"); !strings.Contains(strings.Join(read.Evidence, "\n"), "without an ACTIVE factor (Okta will make them enrol") {
+		t.Fatalf("with the factors read, the evidence names no user without a factor: %q", read.Evidence)
+	}
+	f := find(t, assess.Run(s, assess.Options{}), "OKTA-MFA-MODERN")
+	said := false
+	for _, e := range f.Evidence {
+		if strings.Contains(e, "without an ACTIVE factor (Okta will make them enrol") {
+			t.Errorf("evidence counts users without a factor though none were read: %q", e)
+		}
+		said = said || strings.Contains(e, "factors were not read (source okta.factors skipped)")
+	}
+	if !said {
+		t.Errorf("evidence does not say the factors were not read: %q", f.Evidence)
+	}
+}

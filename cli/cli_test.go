@@ -151,3 +151,38 @@ func TestSimServeAndCollectFromIt(t *testing.T) {
 		t.Error("sim serve did not stop when interrupted")
 	}
 }
+
+// --okta-factors none: the snapshot records okta.factors as skipped, the
+// progress says why, and assess --format text lists it as not read (not
+// as a failure); a wrong mode is refused.
+func TestOktaFactorsFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	_, errOut, code := run(t, "collect", "--scenario", "contoso", "--okta-factors", "none", "--out", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "– okta.factors") || !strings.Contains(errOut, "not read (--okta-factors none): one request per Okta user (16 users") {
+		t.Errorf("progress does not say the factors were not read:\n%s", errOut)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := tenant.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := snap.Status("okta.factors"); st.State != tenant.StateSkipped || snap.FactorsRead() || len(snap.Errors()) != 0 {
+		t.Errorf("okta.factors %+v, errors %+v", st, snap.Errors())
+	}
+	out, errOut, code := run(t, "assess", "--snapshot", path, "--format", "text")
+	if code != 0 {
+		t.Fatalf("assess: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "\nNot read\n  – okta.factors: not read (--okta-factors none)") || strings.Contains(out, "Could not collect") {
+		t.Errorf("assess text:\n%s", out)
+	}
+	if _, errOut, code := run(t, "collect", "--scenario", "contoso", "--okta-factors", "some", "--out", path); code == 0 || !strings.Contains(errOut, "auto") {
+		t.Errorf("--okta-factors some: exit %d: %s", code, errOut)
+	}
+}

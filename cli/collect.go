@@ -86,9 +86,12 @@ func (a *app) discover(ctx context.Context, t *target, quiet bool) (*tenant.Snap
 		case collect.Waiting:
 			fmt.Fprintf(a.io.ErrOut, "  … %s: %s, retrying in %s\n", ev.Source, textsafe.Terminal(ev.Message), ev.Wait)
 		case collect.Done:
-			if ev.Status.State == tenant.StateOK {
+			switch ev.Status.State {
+			case tenant.StateOK:
 				fmt.Fprintf(a.io.ErrOut, "  ✓ %-34s %6d items  %3d pages\n", ev.Source, ev.Items, ev.Pages)
-			} else {
+			case tenant.StateSkipped:
+				fmt.Fprintf(a.io.ErrOut, "  – %-34s %s\n", ev.Source, textsafe.Terminal(ev.Status.Fix))
+			default:
 				fmt.Fprintf(a.io.ErrOut, "  ✗ %-34s %s\n", ev.Source, textsafe.Terminal(ev.Status.Error))
 			}
 		}

@@ -207,7 +207,7 @@ func TestDebugLogHoldsNoCredentialProfile(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	conn, err := a.profileConn(ctx, p, secrets, ep, time.Time{}, false, nil)
+	conn, err := a.profileConn(ctx, p, secrets, ep, time.Time{}, connFlags{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestDebugLogHoldsNoCredentialProfile(t *testing.T) {
 	}
 	// The rollback signs in again, as `rollback --profile` does: the
 	// profile names its tenant by a domain, and the writers need its id.
-	conn, err = a.profileConn(ctx, p, secrets, ep, time.Time{}, false, nil)
+	conn, err = a.profileConn(ctx, p, secrets, ep, time.Time{}, connFlags{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

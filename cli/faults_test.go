@@ -189,6 +189,9 @@ func TestAssessTokenExpiresMidRun(t *testing.T) {
 					}
 					continue
 				}
+				if id == "okta.factors" && m["state"] == "skipped" && strings.Contains(fmt.Sprint(m["fix"]), "could not be listed (okta.users)") {
+					continue // read per listed user: not read when the listing failed
+				}
 				if m["state"] == "error" && clean[id]["state"] == "error" {
 					// Failed either way (Classic Engine's rules); which
 					// error comes first depends on the order of requests.

@@ -145,6 +145,7 @@ func newProfileAddCmd(a *app) *cobra.Command {
 	f.StringVar(&o.p.OktaClientID, "okta-client-id", "", "--okta-auth oauth: the service app's client `ID` (0oa...)")
 	f.StringVar(&o.p.OktaKeyPath, "okta-key", "", "--okta-auth oauth: the PEM `FILE` of the service app's private key (referenced, not copied)")
 	f.BoolVar(&o.p.Probe, "probe", false, "probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine")
+	f.StringVar(&o.p.OktaFactors, "okta-factors", "", oktaFactorsUsage)
 	f.BoolVar(&o.secretStdin, "secret-stdin", false, "read the secrets from stdin, one line each (see above), instead of asking")
 	return cmd
 }
@@ -337,7 +338,7 @@ func microsoftCloud() endpoints {
 // the mail endpoint probes when the profile or --probe asks for them.
 // deviceCode receives device-code instructions (nil: they are written
 // to stderr).
-func (a *app) profileConn(ctx context.Context, p profile.Profile, secrets *profile.Secrets, ep endpoints, asOf time.Time, probeFlag bool, deviceCode func(auth.DeviceCode)) (*connection, error) {
+func (a *app) profileConn(ctx context.Context, p profile.Profile, secrets *profile.Secrets, ep endpoints, asOf time.Time, flags connFlags, deviceCode func(auth.DeviceCode)) (*connection, error) {
 	var s auth.Secrets
 	for _, n := range p.Secrets() {
 		if n.Kind == profile.OktaToken {
@@ -415,12 +416,16 @@ func (a *app) profileConn(ctx context.Context, p profile.Profile, secrets *profi
 			cfg.OktaToken = tok
 		}
 	}
-	if p.Probe || probeFlag {
+	cfg.OktaFactors = p.OktaFactors
+	if flags.oktaFactors != "" {
+		cfg.OktaFactors = flags.oktaFactors
+	}
+	if p.Probe || flags.probe {
 		cfg.Probe = &probe.Config{}
 		cfg.ProbeTargets = probe.DefaultTargets()
 	}
 	label := "profile " + p.Name + " (" + p.Tenant + ")"
-	a.log.Debug("connecting with a profile", "profile", p.Name, "tenant", p.Tenant, "signIn", p.SignIn, "okta", cfg.OktaURL, "probe", cfg.Probe != nil)
+	a.log.Debug("connecting with a profile", "profile", p.Name, "tenant", p.Tenant, "signIn", p.SignIn, "okta", cfg.OktaURL, "oktaFactors", cfg.OktaFactors, "probe", cfg.Probe != nil)
 	return &connection{cfg: cfg, label: label, name: p.Tenant, close: func() {}}, nil
 }
 
@@ -434,21 +439,21 @@ func (a *app) openProfile(ctx context.Context, t *target, asOf time.Time) (*conn
 	if err != nil {
 		return nil, fmt.Errorf("--profile: %w", err)
 	}
-	return a.profileConn(ctx, p, profile.NewSecrets(), microsoftCloud(), asOf, t.probe, nil)
+	return a.profileConn(ctx, p, profile.NewSecrets(), microsoftCloud(), asOf, connFlags{probe: t.probe, oktaFactors: t.oktaFactors}, nil)
 }
 
 // connectOptions give the wizard's connect screen the profiles: listing,
 // adding (secrets to the keyring), and opening one (signing in, then the
 // backend of its organisation).
-func (a *app) connectOptions(probeFlag bool, o *wizardOptions) (*ui.ConnectOptions, error) {
+func (a *app) connectOptions(flags connFlags, o *wizardOptions) (*ui.ConnectOptions, error) {
 	store, err := profile.Open()
 	if err != nil {
 		return nil, err
 	}
-	return a.connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), probeFlag, o), nil
+	return a.connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), flags, o), nil
 }
 
-func (a *app) connectOptionsWith(store *profile.Store, secrets *profile.Secrets, ep endpoints, probeFlag bool, o *wizardOptions) *ui.ConnectOptions {
+func (a *app) connectOptionsWith(store *profile.Store, secrets *profile.Secrets, ep endpoints, flags connFlags, o *wizardOptions) *ui.ConnectOptions {
 	return &ui.ConnectOptions{
 		List: store.List,
 		Save: func(p profile.Profile, values map[profile.Kind]string) error {
@@ -480,7 +485,7 @@ func (a *app) connectOptionsWith(store *profile.Store, secrets *profile.Secrets,
 					prompt(ui.SignInPrompt{URL: d.VerificationURL, Code: d.UserCode, Message: d.Message})
 				}
 			}
-			conn, err := a.profileConn(ctx, p, secrets, ep, time.Time{}, probeFlag, onCode)
+			conn, err := a.profileConn(ctx, p, secrets, ep, time.Time{}, flags, onCode)
 			if err != nil {
 				return ui.Backend{}, "", time.Time{}, err
 			}

@@ -209,7 +209,7 @@ func TestProfileCollectsThroughRealSignIn(t *testing.T) {
 	_ = secrets.Set("contoso", profile.ClientSecret, "s3cret")
 	_ = secrets.Set("contoso", profile.OktaToken, "00okta")
 	a := testApp0()
-	conn, err := a.profileConn(context.Background(), p, secrets, ep, time.Time{}, false, nil)
+	conn, err := a.profileConn(context.Background(), p, secrets, ep, time.Time{}, connFlags{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,13 +242,29 @@ func TestProfileCollectsThroughRealSignIn(t *testing.T) {
 	}
 
 	// --probe (or the profile's probe) turns the endpoint probes on.
-	conn, _ = a.profileConn(context.Background(), p, secrets, ep, time.Time{}, true, nil)
+	conn, _ = a.profileConn(context.Background(), p, secrets, ep, time.Time{}, connFlags{probe: true}, nil)
 	if conn.cfg.Probe == nil || len(conn.cfg.ProbeTargets) == 0 {
 		t.Error("--probe did not turn probing on")
 	}
+	// The profile's Okta factors mode, unless --okta-factors says otherwise.
+	if conn.cfg.OktaFactors != "" {
+		t.Errorf("okta factors %q, want the default", conn.cfg.OktaFactors)
+	}
+	pf := p
+	pf.OktaFactors = "none"
+	if conn, _ = a.profileConn(context.Background(), pf, secrets, ep, time.Time{}, connFlags{}, nil); conn.cfg.OktaFactors != "none" {
+		t.Errorf("profile's okta factors: %q", conn.cfg.OktaFactors)
+	}
+	if conn, _ = a.profileConn(context.Background(), pf, secrets, ep, time.Time{}, connFlags{oktaFactors: "all"}, nil); conn.cfg.OktaFactors != "all" {
+		t.Errorf("--okta-factors all over the profile's none: %q", conn.cfg.OktaFactors)
+	}
+	if err := (profile.Profile{Name: "x", Tenant: "contoso.onmicrosoft.com", SignIn: profile.DeviceCode, ClientID: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+		OktaOrg: "https://x.okta.com", OktaFactors: "some"}).Validate(); err == nil || !strings.Contains(err.Error(), "Okta factors") {
+		t.Errorf("a wrong factors mode: %v", err)
+	}
 	// A missing secret says which variable to set.
 	_ = secrets.Delete("contoso", profile.OktaToken)
-	if _, err := a.profileConn(context.Background(), p, secrets, ep, time.Time{}, false, nil); err == nil || !strings.Contains(err.Error(), "H365_OKTA_TOKEN") {
+	if _, err := a.profileConn(context.Background(), p, secrets, ep, time.Time{}, connFlags{}, nil); err == nil || !strings.Contains(err.Error(), "H365_OKTA_TOKEN") {
 		t.Errorf("no Okta token: %v", err)
 	}
 }
@@ -264,7 +280,7 @@ func TestProfileConnectOptionsOpenSignsIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := testApp0()
-	o := a.connectOptionsWith(store, profile.NewSecrets(), ep, false, &wizardOptions{})
+	o := a.connectOptionsWith(store, profile.NewSecrets(), ep, connFlags{}, &wizardOptions{})
 	p := profile.Profile{Name: "wp", Tenant: sc.TenantID(), SignIn: profile.DeviceCode, ClientID: testApp}
 	if err := o.Save(p, nil); err != nil {
 		t.Fatal(err)
@@ -340,7 +356,7 @@ func TestProfileSaveMakesPathsAbsolute(t *testing.T) {
 		t.Fatal(err)
 	}
 	store, _ := profile.Open(profile.InDir(dir))
-	o := testApp0().connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), false, &wizardOptions{})
+	o := testApp0().connectOptionsWith(store, profile.NewSecrets(), microsoftCloud(), connFlags{}, &wizardOptions{})
 	p := profile.Profile{Name: "c", Tenant: "c.example", SignIn: profile.Certificate, ClientID: testApp, CertificatePath: "~/app.pem"}
 	if err := o.Save(p, map[profile.Kind]string{profile.CertificatePassword: ""}); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/profile"
 )
 
 // Version is set at build time (-ldflags "-X .../cli.Version=v1.2.3").
@@ -50,7 +51,7 @@ func (e *ExitError) Unwrap() error { return e.Err }
 func NewRoot(streams IO) *cobra.Command {
 	a := &app{io: streams, log: slog.New(slog.DiscardHandler), closeLog: func() {}}
 	var wo wizardOptions
-	var probeAll bool
+	var flags connFlags
 	root := &cobra.Command{
 		Use:   "harden365",
 		Short: "Find every way to read an organisation's Exchange Online mail with a password alone, and close them",
@@ -65,11 +66,15 @@ func NewRoot(streams IO) *cobra.Command {
 		PersistentPostRun: func(cmd *cobra.Command, args []string) { a.closeLog() },
 		Args:              cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runConnectWizard(cmd.Context(), &wo, probeAll)
+			if err := profile.CheckOktaFactors(flags.oktaFactors); err != nil {
+				return fmt.Errorf("--okta-factors: %w", err)
+			}
+			return a.runConnectWizard(cmd.Context(), &wo, flags)
 		},
 	}
 	wo.flags(root.Flags())
-	root.Flags().BoolVar(&probeAll, "probe", false, "probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine, whatever the profile says")
+	root.Flags().StringVar(&flags.oktaFactors, "okta-factors", "", oktaFactorsUsage+", whatever the profile says")
+	root.Flags().BoolVar(&flags.probe, "probe", false, "probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine, whatever the profile says")
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)

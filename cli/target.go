@@ -16,6 +16,7 @@ import (
 	"github.com/harden365/harden365/clients"
 	"github.com/harden365/harden365/clients/dns"
 	"github.com/harden365/harden365/clients/probe"
+	"github.com/harden365/harden365/profile"
 	"github.com/harden365/harden365/sim"
 )
 
@@ -32,6 +33,9 @@ type target struct {
 	// probe: probe the mail endpoints of a profile's organisation
 	// (scenarios and simulators are always probed).
 	probe bool
+	// oktaFactors: whether to read each Okta user's factors (auto, all,
+	// none; empty: the profile's setting, else auto).
+	oktaFactors string
 }
 
 func (t *target) flags(cmd *cobra.Command) {
@@ -40,6 +44,18 @@ func (t *target) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&t.profile, "profile", "", "collect from the organisation of connection profile `NAME`")
 	cmd.Flags().StringVar(&t.asOf, "as-of", "", "judge the organisation as of `YYYY-MM-DD` (default: the scenario's date, or today)")
 	cmd.Flags().BoolVar(&t.probe, "probe", false, "with --profile: probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine (scenarios are always probed)")
+	cmd.Flags().StringVar(&t.oktaFactors, "okta-factors", "", oktaFactorsUsage)
+}
+
+// oktaFactorsUsage describes --okta-factors.
+const oktaFactorsUsage = "read each Okta user's enrolled factors (one request per user; evidence only): `MODE` auto (when the org has at most 2,000 Okta users; default), all or none"
+
+// connFlags are the command-line settings a connection takes besides the
+// profile's own.
+type connFlags struct {
+	probe bool
+	// oktaFactors overrides the profile's OktaFactors when set.
+	oktaFactors string
 }
 
 // connection is an opened target.
@@ -59,6 +75,9 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 	}
 	if n > 1 {
 		return nil, errors.New("give only one of --scenario, --sim and --profile")
+	}
+	if err := profile.CheckOktaFactors(t.oktaFactors); err != nil {
+		return nil, fmt.Errorf("--okta-factors: %w", err)
 	}
 	if n == 0 {
 		if defaultScenario == "" {
@@ -87,6 +106,7 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 		}
 		cfg := clients.SimConfig(t.simURL, asOf)
 		cfg.TenantID = info.tenantID
+		cfg.OktaFactors = t.oktaFactors
 		if info.dns != "" {
 			cfg.DNS = &dns.Config{Server: info.dns}
 		}
@@ -119,6 +139,7 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 		}
 		cfg := clients.SimConfig(url, asOf)
 		cfg.DNS = &dns.Config{Server: dnsAddr}
+		cfg.OktaFactors = t.oktaFactors
 		addrs, err := srv.StartEndpoints()
 		if err != nil {
 			srv.Close()

@@ -9,6 +9,7 @@ import (
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/matrix"
 	"github.com/harden365/harden365/report"
+	"github.com/harden365/harden365/tenant"
 	"github.com/harden365/harden365/textsafe"
 )
 
@@ -73,8 +74,12 @@ func renderText(r report.Result) string {
 		}
 	}
 
-	var errs []string
+	var errs, notRead []string
 	for _, st := range r.Collection {
+		if st.State == tenant.StateSkipped {
+			notRead = append(notRead, fmt.Sprintf("  – %s: %s", st.ID, textsafe.Terminal(st.Fix)))
+			continue
+		}
 		if st.State != "ok" {
 			line := fmt.Sprintf("  ✗ %s: %s", st.ID, textsafe.Terminal(st.Error))
 			if st.Fix != "" {
@@ -85,6 +90,9 @@ func renderText(r report.Result) string {
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(&b, "\nCould not collect (%d of %d sources)\n%s\n", len(errs), len(r.Collection), strings.Join(errs, "\n"))
+	}
+	if len(notRead) > 0 {
+		fmt.Fprintf(&b, "\nNot read\n%s\n", strings.Join(notRead, "\n"))
 	}
 
 	legacy := map[string]bool{}

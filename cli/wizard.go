@@ -212,7 +212,7 @@ func (a *app) runWizard(ctx context.Context, opts ui.Options, resumeCmd string) 
 // (profiles, sign-in) against a real organisation. With --resume it
 // continues a saved session offline: findings, matrix, plan and report
 // from the saved snapshot; applying needs a fresh sign-in.
-func (a *app) runConnectWizard(ctx context.Context, o *wizardOptions, probe bool) error {
+func (a *app) runConnectWizard(ctx context.Context, o *wizardOptions, flags connFlags) error {
 	resume, err := o.readResume()
 	if err != nil {
 		return err
@@ -234,7 +234,7 @@ func (a *app) runConnectWizard(ctx context.Context, o *wizardOptions, probe bool
 		return a.runWizard(ctx, ui.Options{Mode: "session", Org: conn.label, Backend: b, ReadOnly: true,
 			Resume: resume, ResumeFile: o.resume, SaveOnQuit: true}, "harden365")
 	}
-	connect, err := a.connectOptions(probe, o)
+	connect, err := a.connectOptions(flags, o)
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,12 @@ type Config struct {
 	// OktaRenew, with OktaAuthMode "Bearer", gets a new access token when
 	// Okta refuses the current one (okta.Config.Renew).
 	OktaRenew func(ctx context.Context) (string, error)
+	// OktaFactors says whether to read each Okta user's enrolled factors
+	// (source okta.factors, one request per user): "auto" (default, ""),
+	// "all" or "none"; OktaFactorsLimit is auto's most users (0: 2,000).
+	// See okta.Config.Factors.
+	OktaFactors      string
+	OktaFactorsLimit int
 
 	HTTPClient *http.Client
 	// AsOf is the date judged; sign-ins and logs are read for the 30 days
@@ -144,7 +150,8 @@ func Discover(ctx context.Context, cfg Config, sink collect.Sink) (*tenant.Snaps
 
 	if cfg.OktaURL != "" {
 		otasks, err := okta.Tasks(okta.Config{OrgURL: cfg.OktaURL, Token: cfg.OktaToken, AuthMode: cfg.OktaAuthMode, Renew: cfg.OktaRenew,
-			HTTPClient: cfg.HTTPClient, AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout, Strings: strs})
+			HTTPClient: cfg.HTTPClient, AsOf: cfg.AsOf, PageSize: cfg.PageSize, Concurrency: cfg.Concurrency, RequestTimeout: cfg.RequestTimeout, Strings: strs,
+			Factors: cfg.OktaFactors, FactorsLimit: cfg.OktaFactorsLimit})
 		if err != nil {
 			snap.SetStatus(tenant.SourceStatus{ID: "okta", Service: "okta", State: tenant.StateError, Error: textsafe.Redact(err.Error())})
 		}
@@ -210,6 +217,11 @@ func runTask(ctx context.Context, t collect.Task, sink collect.Sink, mu *sync.Mu
 		st.Items, st.Pages, st.Retries = rep.Counts()
 	}()
 	apply, err := t.Run(ctx, rep)
+	var skip *collect.Skipped
+	if errors.As(err, &skip) {
+		st.State, st.Fix = tenant.StateSkipped, textsafe.Redact(skip.Why)
+		return st
+	}
 	if err != nil {
 		st.State = tenant.StateError
 		// A service's error text may echo a request: no credential

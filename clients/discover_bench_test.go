@@ -10,18 +10,28 @@ package clients_test
 // Reported per run: elapsed-s, bound-s (the longest chain of sequential
 // listing pages at the services' maximum page sizes, times the latency),
 // ratio (elapsed / bound), listed-s and listed-ratio (when every listing
-// had ended: every source but okta.users done, and okta.users's last page
-// of users, its factor reads being per-user requests), floor-s (the bound
-// or, when longer, the per-user factor reads at 8 in flight) and
-// ratio-floor, the requests each service answered, and the most
-// requests each service had in flight at once (maxflight-*; at most 8).
+// had ended: every source but okta.factors done), floor-s (the bound or,
+// when the factors were read and that is longer, the per-user factor
+// reads at 8 in flight) and ratio-floor, the requests each service
+// answered, and the most requests each service had in flight at once
+// (maxflight-*; at most 8). The Okta factors are read as by default
+// (auto: not above 2,000 Okta users, so not at 10k or 100k);
+// H365_BENCH_FACTORS=all reads them.
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,45 +57,154 @@ func BenchmarkDiscover100k(b *testing.B) {
 	benchDiscover(b, 100_000)
 }
 
-var benchScenarios sync.Map // mailboxes -> *sim.Scenario
-
-func benchScenario(b *testing.B, mailboxes int) *sim.Scenario {
-	b.Helper()
-	if sc, ok := benchScenarios.Load(mailboxes); ok {
-		return sc.(*sim.Scenario)
-	}
-	sc, err := sim.GenerateScenario(mailboxes, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchScenarios.Store(mailboxes, sc)
-	return sc
+// benchSim is the simulator a benchmark discovers: its URL, the
+// scenario's tenant and date, the listing chain and the Okta users
+// (the per-user factor reads), and how many requests it has answered.
+type benchSim struct {
+	URL      string
+	TenantID string
+	AsOf     string
+	Chain    Chain
+	Users    int
+	requests func() map[string]int64
+	close    func()
 }
 
-func benchDiscover(b *testing.B, mailboxes int) {
-	sc := benchScenario(b, mailboxes)
-	chain := ListingChain(sc.Doc)
-	bound := time.Duration(chain.Pages) * benchLatency
-	// The per-user floor: the collector reads each Okta user's factors
-	// (GET /users/{id}/factors; Okta has no bulk read), at most 8 requests
-	// in flight per service.
-	perUser := len(sc.Doc["okta"].(map[string]any)["users"].([]any))
-	floor := max(bound, time.Duration(math.Ceil(float64(perUser)/8))*benchLatency)
-	b.ResetTimer()
-	var elapsed time.Duration
-	var reqs map[string]int64
-	flight := &flightCounter{}
-	listed := &listingClock{}
-	for range b.N {
-		b.StopTimer()
+// startBenchSim serves the generated organisation with benchLatency. By
+// default it runs in a process of its own (this test binary, see
+// TestMain), as `harden365 sim serve` does for `collect --sim`: the
+// simulator holds the whole organisation as generic JSON (gigabytes at
+// 100k), and in the collectors' process its garbage collection (seconds
+// of marking per cycle) and its page copies would slow the collectors,
+// which a real service does not. H365_BENCH_SIM=inproc serves it in
+// process, as earlier sessions measured.
+func startBenchSim(b *testing.B, mailboxes int) *benchSim {
+	b.Helper()
+	if os.Getenv("H365_BENCH_SIM") == "inproc" {
+		sc, err := sim.GenerateScenario(mailboxes, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
 		srv := sim.New(sc, sim.Options{Latency: benchLatency})
 		url, err := srv.Start("")
 		if err != nil {
 			b.Fatal(err)
 		}
-		cfg := clients.SimConfig(url, sc.AsOf())
-		cfg.TenantID = sc.TenantID() // as collect --sim does (from /_sim/info)
+		return &benchSim{URL: url, TenantID: sc.TenantID(), AsOf: sc.AsOf().Format(time.DateOnly), Chain: ListingChain(sc.Doc),
+			Users: len(sc.Doc["okta"].(map[string]any)["users"].([]any)), requests: srv.Requests, close: func() { srv.Close() }}
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+	cmd.Env = append(os.Environ(), benchSimChild+"="+strconv.Itoa(mailboxes))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	var bs benchSim
+	if err := json.NewDecoder(stdout).Decode(&bs); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		b.Fatalf("the simulator process: %v", err)
+	}
+	bs.close = func() { stdin.Close(); _ = cmd.Wait() }
+	bs.requests = func() map[string]int64 {
+		var stats struct{ Requests map[string]int64 }
+		resp, err := http.Get(bs.URL + "/_sim/stats")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&stats); err != nil {
+			b.Fatal(err)
+		}
+		return stats.Requests
+	}
+	return &bs
+}
+
+// benchSimChild, set to a number of mailboxes, makes the test binary a
+// simulator process (see TestMain).
+const benchSimChild = "H365_BENCH_SIM_CHILD"
+
+func TestMain(m *testing.M) {
+	if n := os.Getenv(benchSimChild); n != "" {
+		serveBenchSim(n)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// serveBenchSim generates the organisation, serves it, writes its
+// benchSim on stdout and serves until stdin closes.
+func serveBenchSim(mailboxes string) {
+	n, err := strconv.Atoi(mailboxes)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	sc, err := sim.GenerateScenario(n, 1)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	// The simulator stands in for the services: its own garbage
+	// collection (marking gigabytes of generic JSON per cycle) would take
+	// the collectors' CPU on this machine, which a real service does not.
+	// It collects only when its memory reaches H365_BENCH_SIM_MEM GiB
+	// (default 8: the 100k organisation is ~2.3 GiB live, and one
+	// discovery copies and encodes ~4 GiB more; 0: collect as usual).
+	gib, err := strconv.Atoi(cmp.Or(os.Getenv("H365_BENCH_SIM_MEM"), "8"))
+	if err == nil && gib > 0 {
+		runtime.GC()
+		debug.SetMemoryLimit(int64(gib) << 30)
+		debug.SetGCPercent(-1)
+	}
+	srv := sim.New(sc, sim.Options{Latency: benchLatency})
+	url, err := srv.Start("")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	_ = json.NewEncoder(os.Stdout).Encode(benchSim{URL: url, TenantID: sc.TenantID(), AsOf: sc.AsOf().Format(time.DateOnly),
+		Chain: ListingChain(sc.Doc), Users: len(sc.Doc["okta"].(map[string]any)["users"].([]any))})
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	srv.Close()
+}
+
+func benchDiscover(b *testing.B, mailboxes int) {
+	bs := startBenchSim(b, mailboxes)
+	defer bs.close()
+	chain := bs.Chain
+	bound := time.Duration(chain.Pages) * benchLatency
+	asOf, err := time.Parse(time.DateOnly, bs.AsOf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The per-user floor, when the factors are read: one request per Okta
+	// user (GET /users/{id}/factors; Okta has no bulk read), at most 8
+	// in flight per service.
+	perUser := bs.Users
+	floor := bound
+	factors := os.Getenv("H365_BENCH_FACTORS")
+	b.ResetTimer()
+	var elapsed time.Duration
+	reqs := map[string]int64{}
+	flight := &flightCounter{}
+	listed := &listingClock{}
+	for range b.N {
+		b.StopTimer()
+		before := bs.requests()
+		cfg := clients.SimConfig(bs.URL, asOf)
+		cfg.TenantID = bs.TenantID // as collect --sim does (from /_sim/info)
 		cfg.HTTPClient = &http.Client{Transport: flight.wrap(http.DefaultTransport)}
+		cfg.OktaFactors = factors
 		b.StartTimer()
 		t0 := time.Now()
 		listed.reset(t0)
@@ -101,8 +220,14 @@ func benchDiscover(b *testing.B, mailboxes int) {
 		if len(snap.Exchange.CASMailboxes) != mailboxes {
 			b.Fatalf("%d mailboxes collected, want %d", len(snap.Exchange.CASMailboxes), mailboxes)
 		}
-		reqs = srv.Requests()
-		srv.Close()
+		if snap.FactorsRead() {
+			floor = max(bound, time.Duration(math.Ceil(float64(perUser)/8))*benchLatency)
+		} else {
+			perUser = 0
+		}
+		for svc, n := range bs.requests() {
+			reqs[svc] = n - before[svc]
+		}
 		b.StartTimer()
 	}
 	b.ReportMetric(elapsed.Seconds(), "elapsed-s")
@@ -119,6 +244,7 @@ func benchDiscover(b *testing.B, mailboxes int) {
 	b.Logf("%d mailboxes: longest chain %s (%d pages) -> bound %s; %d per-user factor reads at 8 in flight -> floor %s; elapsed %s (%.2fx the bound, %.2fx the floor); every listing done after %s (%.2fx the bound)",
 		mailboxes, chain.Name, chain.Pages, bound, perUser, floor, elapsed.Round(time.Millisecond), elapsed.Seconds()/bound.Seconds(), elapsed.Seconds()/floor.Seconds(),
 		listed.end().Round(time.Millisecond), listed.end().Seconds()/bound.Seconds())
+	b.Logf("last sources to end: %s", listed.slowest(6))
 }
 
 // Chain is one sequence of listing requests that cannot overlap: each
@@ -195,35 +321,48 @@ func ListingChain(doc map[string]any) Chain {
 	return best
 }
 
-// listingClock records when the listings end: every source's end, but
-// okta.users's, whose listing ends with its last page of users (its
-// factor reads, per user, report pages of no items).
+// listingClock records when the listings end: every source's end but
+// okta.factors's (per-user reads).
 type listingClock struct {
 	mu    sync.Mutex
 	t0    time.Time
 	last  time.Duration
-	items map[string]int
+	done  map[string]time.Duration // when each source ended
+	pages map[string]int
 }
 
 func (l *listingClock) reset(t0 time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.t0, l.last, l.items = t0, 0, map[string]int{}
+	l.t0, l.last, l.done, l.pages = t0, 0, map[string]time.Duration{}, map[string]int{}
 }
 
 func (l *listingClock) sink(ev collect.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	at := time.Since(l.t0)
-	switch {
-	case ev.Source == "okta.users":
-		if ev.Kind == collect.Page && ev.Items > l.items[ev.Source] {
-			l.items[ev.Source] = ev.Items
+	if ev.Kind == collect.Done {
+		l.done[ev.Source], l.pages[ev.Source] = at, ev.Pages
+		if ev.Source != "okta.factors" {
 			l.last = max(l.last, at)
 		}
-	case ev.Kind == collect.Done:
-		l.last = max(l.last, at)
 	}
+}
+
+// slowest names the n sources that ended last, with their pages.
+func (l *listingClock) slowest(n int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ids := make([]string, 0, len(l.done))
+	for id := range l.done {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return l.done[ids[i]] > l.done[ids[j]] })
+	var parts []string
+	for _, id := range ids[:min(n, len(ids))] {
+		parts = append(parts, fmt.Sprintf("%s %s (%d pages)", id, l.done[id].Round(time.Millisecond), l.pages[id]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (l *listingClock) end() time.Duration {

@@ -102,3 +102,56 @@ func TestDiscoverWithoutATokenRecordsErrors(t *testing.T) {
 		t.Error("data arrived without a token")
 	}
 }
+
+// okta.factors is a source of its own: read by default in a small org,
+// recorded as skipped (not an error) with the reason and the way to read
+// them when the org has more Okta users than the auto limit.
+func TestDiscoverOktaFactorsSource(t *testing.T) {
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{})
+	sc := srv.Scenario()
+	cfg := clients.SimConfig(srv.URL(), sc.AsOf())
+	cfg.TenantID = sc.TenantID()
+	snap, err := clients.Discover(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := snap.Status("okta.factors"); !ok || st.State != tenant.StateOK || st.Pages != len(snap.Okta.Users) || !snap.FactorsRead() {
+		t.Errorf("default: okta.factors %+v (%v), %d users, read %v", st, ok, len(snap.Okta.Users), snap.FactorsRead())
+	}
+
+	cfg.OktaFactorsLimit = 1
+	snap, err = clients.Discover(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, ok := snap.Status("okta.factors")
+	if !ok || st.State != tenant.StateSkipped || st.Error != "" || st.Pages != 0 ||
+		!strings.HasPrefix(st.Fix, "not read: one request per Okta user (") || !strings.HasSuffix(st.Fix, "; --okta-factors all reads them") {
+		t.Errorf("above the limit: okta.factors %+v (%v)", st, ok)
+	}
+	if snap.FactorsRead() || !snap.OK("okta.users") || len(snap.Okta.Users) < 2 || len(snap.Errors()) != 0 {
+		t.Errorf("above the limit: factors read %v, okta.users ok %v, %d users, errors %v", snap.FactorsRead(), snap.OK("okta.users"), len(snap.Okta.Users), snap.Errors())
+	}
+}
+
+// A snapshot written before okta.factors existed read the factors with
+// okta.users: FactorsRead says so.
+func TestFactorsReadOfOlderSnapshots(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		col  []tenant.SourceStatus
+		want bool
+	}{
+		{"older, users read", []tenant.SourceStatus{{ID: "okta.users", State: tenant.StateOK}}, true},
+		{"older, users failed", []tenant.SourceStatus{{ID: "okta.users", State: tenant.StateError}}, false},
+		{"no okta", nil, false},
+		{"factors read", []tenant.SourceStatus{{ID: "okta.factors", State: tenant.StateOK}, {ID: "okta.users", State: tenant.StateOK}}, true},
+		{"factors skipped", []tenant.SourceStatus{{ID: "okta.factors", State: tenant.StateSkipped}, {ID: "okta.users", State: tenant.StateOK}}, false},
+		{"factors failed", []tenant.SourceStatus{{ID: "okta.factors", State: tenant.StateError}, {ID: "okta.users", State: tenant.StateOK}}, false},
+	} {
+		s := &tenant.Snapshot{Collection: c.col}
+		if got := s.FactorsRead(); got != c.want {
+			t.Errorf("%s: FactorsRead = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -100,6 +100,8 @@ func TestDiscoverTokensExpireMidRun(t *testing.T) {
 			if st.HTTPStatus != 401 || st.Fix != okta.FixAPIToken {
 				t.Errorf("%s: %+v, want a 401 naming the API token", st.ID, st)
 			}
+		case st.ID == "okta.factors" && st.State == tenant.StateSkipped && !faulty.OK("okta.users"):
+			// Read per listed user: not read when the listing failed.
 		case st != want:
 			t.Errorf("%s: %+v, clean %+v", st.ID, st, want)
 		}

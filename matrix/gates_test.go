@@ -515,3 +515,21 @@ func TestGateEntra(t *testing.T) {
 		}, fred, MAPI, Modern, MFA, GateOkta, "only with MFA"},
 	})
 }
+
+// Factors not read (okta.factors skipped): the MFA reason makes no claim
+// about the user's factors either way.
+func TestGateOktaFactorsNotRead(t *testing.T) {
+	s := base()
+	s.Okta.Users[0].Factors = []tenant.OktaFactor{}
+	rules(s, tenant.OktaRule{ID: "0prMFA", Name: "MFA", Status: "ACTIVE", Priority: 0, Access: "ALLOW", FactorMode: "2FA", NetworkConnection: "ANYWHERE"})
+	s.SetStatus(tenant.SourceStatus{ID: "okta.factors", Service: "okta", State: tenant.StateSkipped, Fix: "not read: one request per Okta user"})
+	a := Evaluate(s).User(fred).Access(OWA, Modern)
+	if a.Verdict != MFA {
+		t.Fatalf("verdict %s, want MFA; reasons:\n%s", a.Verdict, dump(a.Reasons))
+	}
+	for _, r := range a.Reasons {
+		if strings.Contains(r.Text, "factor") && strings.Contains(r.Text, "no active") {
+			t.Errorf("a reason claims no factor though none were read: %q", r.Text)
+		}
+	}
+}

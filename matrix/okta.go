@@ -46,6 +46,7 @@ type oktaLayer struct {
 	s *tenant.Snapshot
 
 	groupsOK     bool
+	factorsRead  bool // the users' factors were read (okta.factors)
 	usersByLogin map[string]*tenant.OktaUser
 	groupsOf     map[string]map[string]bool // Okta user id -> group ids
 	groupName    map[string]string
@@ -70,7 +71,8 @@ type oktaUserState struct {
 	// groups are the user's groups among those the rules reference.
 	groups map[string]bool
 	key    string
-	// noFactor: the user has no ACTIVE factor.
+	// noFactor: the user has no ACTIVE factor (false when the factors
+	// were not read: no claim either way).
 	noFactor bool
 	// out are the layer's reasons per client type (oktaClientIndex),
 	// once decided for this user.
@@ -101,7 +103,7 @@ type oktaWorld struct {
 func newOktaLayer(e *evaluator) *oktaLayer {
 	s := e.s
 	l := &oktaLayer{
-		e: e, s: s, groupsOK: e.ok(srcOktaGroups),
+		e: e, s: s, groupsOK: e.ok(srcOktaGroups), factorsRead: s.FactorsRead(),
 		usersByLogin: map[string]*tenant.OktaUser{}, groupsOf: map[string]map[string]bool{},
 		groupName: map[string]string{}, zoneName: map[string]string{},
 		prepared: map[string]*preparedPolicy{}, domainFixed: map[string]*Reason{}, cache: map[oktaKey][]Reason{},
@@ -303,7 +305,7 @@ func (l *oktaLayer) resolve(uc *userCtx) {
 			Text: fmt.Sprintf("Okta account %s is %s: it cannot sign in", uc.ua.UPN, st.user.Status)}
 		return
 	}
-	st.noFactor = true
+	st.noFactor = l.factorsRead
 	for _, f := range st.user.Factors {
 		if strings.EqualFold(f.Status, "ACTIVE") {
 			st.noFactor = false

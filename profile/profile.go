@@ -90,6 +90,10 @@ type Profile struct {
 	// sign-in) from this machine. Off unless asked for: probing a real
 	// organisation's servers is the operator's decision.
 	Probe bool `json:"probe,omitempty"`
+	// OktaFactors says whether to read each Okta user's enrolled factors,
+	// one request per user: "auto" (empty: up to 2,000 users), "all" or
+	// "none" (--okta-factors).
+	OktaFactors string `json:"oktaFactors,omitempty"`
 }
 
 // Kind names a secret a profile may need.
@@ -229,6 +233,7 @@ func (p Profile) Normalize() Profile {
 	p.OktaOrg = strings.TrimRight(strings.TrimSpace(p.OktaOrg), "/")
 	p.OktaClientID = strings.TrimSpace(p.OktaClientID)
 	p.OktaKeyPath = strings.TrimSpace(p.OktaKeyPath)
+	p.OktaFactors = strings.ToLower(strings.TrimSpace(p.OktaFactors))
 	if p.OktaOrg == "" {
 		p.OktaAuth, p.OktaClientID, p.OktaKeyPath = "", "", ""
 	} else if p.OktaAuth == "" {
@@ -283,10 +288,23 @@ func (p Profile) Validate() error {
 		default:
 			errs = append(errs, fmt.Errorf("Okta auth %q: api-token or oauth", p.OktaAuth))
 		}
+		if err := CheckOktaFactors(p.OktaFactors); err != nil {
+			errs = append(errs, err)
+		}
 	} else if p.OktaAuth != "" || p.OktaClientID != "" || p.OktaKeyPath != "" {
 		errs = append(errs, errors.New("Okta settings without an Okta org: give --okta-org https://ORG.okta.com"))
 	}
 	return errors.Join(errs...)
+}
+
+// CheckOktaFactors checks an Okta factors mode: auto (or empty), all or
+// none.
+func CheckOktaFactors(mode string) error {
+	switch strings.ToLower(strings.TrimSpace(mode)) {
+	case "", "auto", "all", "none":
+		return nil
+	}
+	return fmt.Errorf("Okta factors %q: auto (read them up to 2,000 Okta users), all or none", mode)
 }
 
 var oktaClientRe = regexp.MustCompile(`^[A-Za-z0-9]{10,64}$`)

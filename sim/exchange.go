@@ -105,7 +105,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	size := s.pageSize(preferMaxPageSize(r), exoDefaultPage, exoMaxPage)
 
 	// Select under the lock without copying; copy only the page.
-	s.mu.Lock()
+	s.mu.RLock()
 	exo := obj(s.sc.Doc["exchange"])
 	rowsV, listed := exo[name]
 	rows := list(rowsV)
@@ -131,7 +131,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	if pageOK {
 		page, next = pageOf(rows, off, size)
 	}
-	s.mu.Unlock()
+	s.mu.RUnlock()
 
 	if !listed && !exoKnownGets[name] {
 		exoError(w, http.StatusBadRequest, "BadRequest", "Error executing cmdlet",

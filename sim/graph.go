@@ -128,8 +128,8 @@ func firstUnknownSegment(segs []string) string {
 
 // graphSection returns a deep copy of graph.<key> from the scenario.
 func (s *Server) graphSection(key string) any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return clone(obj(s.sc.Doc["graph"])[key])
 }
 
@@ -224,9 +224,9 @@ func (s *Server) graphUsers(w http.ResponseWriter, r *http.Request, version stri
 		return
 	}
 	size := s.pageSize(top, graphUsersDefaultPage, graphUsersMaxPage)
-	s.mu.Lock()
+	s.mu.RLock()
 	page, next := pageOf(list(obj(s.sc.Doc["graph"])["users"]), off, size)
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	shaped := make([]any, len(page))
 	for i, u := range page {
 		shaped[i] = graphShapeUser(obj(u), sel, version)
@@ -301,7 +301,7 @@ func (s *Server) graphSignIns(w http.ResponseWriter, r *http.Request, version st
 	// The selection (filtered, newest first) is made once per listing and
 	// state; each page copies only its own sign-ins.
 	size := s.pageSize(top, graphSignInsDefaultPage, graphSignInsMaxPage)
-	s.mu.Lock()
+	s.mu.RLock()
 	items, _ := s.cachedList(listKey(r, "skiptoken", "top"), func() ([]any, bool) {
 		type row struct {
 			v any
@@ -324,7 +324,7 @@ func (s *Server) graphSignIns(w http.ResponseWriter, r *http.Request, version st
 		return items, true
 	})
 	page, next := pageOf(items, off, size)
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if version != "beta" {
 		for _, e := range page {
 			delete(obj(e), "userAgent") // beta only
@@ -453,9 +453,9 @@ func (s *Server) graphReport(w http.ResponseWriter, r *http.Request, version str
 			return
 		}
 		size := s.pageSize(top, graphReportsDefaultPage, graphReportsMaxPage)
-		s.mu.Lock()
+		s.mu.RLock()
 		page, next := pageOf(list(obj(s.sc.Doc["graph"])[rep.key]), off, size)
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		s.graphPage(w, r, version, "Collection(microsoft.graph."+rep.entity+")", rep.key, page, next)
 		return
 	}

@@ -625,7 +625,7 @@ func (s *Server) oktaListPolling(w http.ResponseWriter, r *http.Request, q url.V
 	// The selection is made once per listing and state (a log query
 	// without since starts from the clock, so it is made afresh); each
 	// page copies only its own items.
-	s.mu.Lock()
+	s.mu.RLock()
 	build := func() ([]any, bool) { return sel(obj(s.sc.Doc["okta"])) }
 	var items []any
 	if tag == "logs" && q.Get("since") == "" {
@@ -641,7 +641,7 @@ func (s *Server) oktaListPolling(w http.ResponseWriter, r *http.Request, q url.V
 			next = off + len(page)
 		}
 	}
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if !ok {
 		return
 	}

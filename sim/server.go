@@ -30,16 +30,20 @@ type Options struct {
 type Server struct {
 	opts Options
 
-	mu sync.Mutex // guards sc.Doc, gen and lists
+	// mu guards sc.Doc and gen: reads (the listings' pages) share it,
+	// writes hold it alone.
+	mu sync.RWMutex
 	sc *Scenario
 	// gen counts the writes served: a listing computed at one gen is
 	// the listing of every later request until the next write.
 	gen uint64
 	// lists are listings (filtered, sorted references into sc.Doc) kept
-	// for the pages after the first, by request (see cachedList).
-	lists map[string]listing
-	t0    time.Time // real time the clock started
-	url   string
+	// for the pages after the first, by request (see cachedList); listsMu
+	// guards it (readers of sc.Doc share mu).
+	listsMu sync.Mutex
+	lists   map[string]listing
+	t0      time.Time // real time the clock started
+	url     string
 
 	requests map[string]*atomic.Int64
 	faults   *injector // nil without a fault profile
@@ -181,15 +185,20 @@ type listing struct {
 // caller holds s.mu and copies what it hands out. A build that fails
 // (ok false, having written its error) is not kept.
 func (s *Server) cachedList(key string, build func() ([]any, bool)) ([]any, bool) {
-	if l, ok := s.lists[key]; ok && l.gen == s.gen {
+	s.listsMu.Lock()
+	l, ok := s.lists[key]
+	s.listsMu.Unlock()
+	if ok && l.gen == s.gen {
 		return l.items, true
 	}
 	items, ok := build()
 	if ok {
+		s.listsMu.Lock()
 		if s.lists == nil || len(s.lists) > 256 {
 			s.lists = map[string]listing{}
 		}
 		s.lists[key] = listing{gen: s.gen, items: items}
+		s.listsMu.Unlock()
 	}
 	return items, ok
 }
@@ -199,7 +208,9 @@ func (s *Server) cachedList(key string, build func() ([]any, bool)) ([]any, bool
 func (s *Server) wrote() {
 	s.mu.Lock()
 	s.gen++
+	s.listsMu.Lock()
 	s.lists = nil
+	s.listsMu.Unlock()
 	s.mu.Unlock()
 }
 

@@ -496,6 +496,17 @@ func (s *Snapshot) OK(id string) bool {
 	return ok && st.State == StateOK
 }
 
+// FactorsRead reports whether the Okta users' enrolled factors were read:
+// source okta.factors collected, or, in a snapshot written before factors
+// became a source of their own (no okta.factors status), okta.users
+// collected (it read them).
+func (s *Snapshot) FactorsRead() bool {
+	if st, ok := s.Status("okta.factors"); ok {
+		return st.State == StateOK
+	}
+	return s.OK("okta.users")
+}
+
 // SetStatus records st, replacing any earlier status of the same source,
 // and keeps Collection sorted.
 func (s *Snapshot) SetStatus(st SourceStatus) {

@@ -207,7 +207,7 @@ func (m *Discovery) statusLine() string {
 	for _, s := range m.sources {
 		if s.status != nil {
 			done++
-			if s.status.State != tenant.StateOK {
+			if s.status.State == tenant.StateError {
 				failed++
 			}
 		}
@@ -239,7 +239,7 @@ var sourceLabels = map[string]string{
 	"graph.signIns": "Legacy sign-ins 30d", "graph.conditionalAccess": "Conditional access",
 	"graph.securityDefaults": "Security defaults", "graph.emailAppUsage": "Mail app usage",
 	"okta.org": "Org engine", "okta.apps": "Office 365 app", "okta.policies": "Sign-on rules", "okta.groups": "Groups",
-	"okta.users": "Users & factors", "okta.zones": "Network zones", "okta.logs": "System Log 30d",
+	"okta.users": "Users", "okta.factors": "Factors", "okta.zones": "Network zones", "okta.logs": "System Log 30d",
 }
 
 func label(id string) string {
@@ -277,13 +277,16 @@ func (m *Discovery) renderSources(w, budget int) string {
 		if len(srcs) == 0 {
 			continue
 		}
-		done, failed, items := 0, 0, 0
+		done, failed, skipped, items := 0, 0, 0, 0
 		for _, s := range srcs {
 			items += s.items
 			if s.status != nil {
 				done++
-				if s.status.State != tenant.StateOK {
+				switch s.status.State {
+				case tenant.StateError:
 					failed++
+				case tenant.StateSkipped:
+					skipped++
 				}
 			}
 		}
@@ -297,6 +300,9 @@ func (m *Discovery) renderSources(w, budget int) string {
 		note := fmt.Sprintf("%d/%d sources · %d items", done, len(srcs), items)
 		if failed > 0 {
 			note += st.Fail.Render(fmt.Sprintf(" · %d failed", failed))
+		}
+		if skipped > 0 {
+			note += st.Muted.Render(fmt.Sprintf(" · %d not read", skipped))
 		}
 		heads = append(heads, " "+mark+" "+st.Section.Render(fmt.Sprintf("%-16s", serviceTitles[svc]))+" "+note)
 		for _, s := range srcs {
@@ -335,10 +341,14 @@ func (m *Discovery) renderProblems(width, height int) string {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	var parts []string
+	var parts, notRead []string
 	for _, id := range ids {
 		s := m.sources[id]
 		switch {
+		case s.status != nil && s.status.State == tenant.StateSkipped:
+			// Not read by choice (okta.factors above its limit): why,
+			// and how to read it.
+			notRead = append(notRead, st.Muted.Render("– "+label(id)+": "+Clean(s.status.Fix)))
 		case s.status != nil && s.status.State != tenant.StateOK:
 			// The reason may be long (it quotes the service); keep it to
 			// three lines so the fix stays in view.
@@ -349,10 +359,14 @@ func (m *Discovery) renderProblems(width, height int) string {
 			parts = append(parts, p)
 		}
 	}
+	title := st.Section.Render("Could not collect")
+	if len(parts) == 0 {
+		title = st.Section.Render("Not read")
+	}
+	parts = append(parts, notRead...)
 	if len(parts) == 0 || height < 2 {
 		return ""
 	}
-	title := st.Section.Render("Could not collect")
 	text := st.Column.Width(width).Render(title + "\n" + strings.Join(parts, "\n"))
 	lines := strings.Split(text, "\n")
 	if len(lines) > height {

@@ -146,3 +146,54 @@ func TestLoadedWizardReachesEveryScreen(t *testing.T) {
 		checkFits(t, w.render(), 80, 24)
 	}
 }
+
+// okta.factors not read (skipped): the summary says so instead of a
+// count, and the sources screen lists it as not read, not as a failure.
+func TestDiscoveryFactorsNotRead(t *testing.T) {
+	snap := func(read bool) *tenant.Snapshot {
+		s := fakeSnapshot()
+		s.Okta.Users = []tenant.OktaUser{{ID: "1", Login: "a@a.example", Factors: []tenant.OktaFactor{}}, {ID: "2", Login: "b@a.example", Factors: []tenant.OktaFactor{{Status: "ACTIVE"}}}}
+		s.SetStatus(tenant.SourceStatus{ID: "okta.users", Service: "okta", State: tenant.StateOK})
+		if !read {
+			s.SetStatus(tenant.SourceStatus{ID: "okta.factors", Service: "okta", State: tenant.StateSkipped,
+				Fix: "not read: one request per Okta user (2 users, under a minute at Okta's rate limit); --okta-factors all reads them"})
+		}
+		return s
+	}
+	users := func(s *tenant.Snapshot) string {
+		for _, a := range Summarize(s) {
+			for _, f := range a.Facts {
+				if a.Title == "Okta" && f.Label == "Users" {
+					return f.Value
+				}
+			}
+		}
+		return ""
+	}
+	if got := users(snap(true)); got != "2 (1 no factor)" {
+		t.Errorf("factors read (an older snapshot): %q", got)
+	}
+	if got := users(snap(false)); got != "2 (factors not read)" {
+		t.Errorf("factors not read: %q", got)
+	}
+
+	run := func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error) {
+		s := snap(false)
+		for _, st := range s.Collection {
+			svc, _, _ := strings.Cut(st.ID, ".")
+			sink(collect.Event{Source: st.ID, Service: svc, Kind: collect.Started})
+			sink(collect.Event{Source: st.ID, Service: svc, Kind: collect.Done, Status: &st})
+		}
+		return s, nil
+	}
+	w := NewWizard(Options{Mode: "demo", Org: "scenario test", AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Backend: Backend{Discover: run}})
+	w.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	pump(t, w, w.Init())
+	press(t, w, "s")
+	plain := ansi.Strip(w.render())
+	for _, want := range []string{"4/4 sources · 0 items · 1 failed · 1 not read", "– Factors: not read: one request per Okta user (2 users", "✗ Sign-on rules"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("sources lack %q:\n%s", want, plain)
+		}
+	}
+}

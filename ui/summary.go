@@ -155,6 +155,9 @@ func Summarize(s *tenant.Snapshot) []Area {
 			return fmt.Sprintf("%d in %d policies", n, len(s.Okta.Policies)), Neutral
 		}),
 		fact("Users", "okta.users", func() (string, Tone) {
+			if !s.FactorsRead() {
+				return fmt.Sprintf("%d (factors not read)", len(s.Okta.Users)), Neutral
+			}
 			none := 0
 			for _, u := range s.Okta.Users {
 				active := false

@@ -109,6 +109,16 @@ type Failure struct {
 
 func (f *Failure) Error() string { return f.Message }
 
+// Skipped is what a Task returns when it chose not to collect its source
+// (an opt-in source, one too costly for the organisation's size): the
+// source's state is tenant.StateSkipped, not an error, and Why, which says
+// what was not read and how to read it, becomes its Fix.
+type Skipped struct {
+	Why string
+}
+
+func (s *Skipped) Error() string { return s.Why }
+
 // WriteInDoubt tells remediate (which may not import this package) that
 // the write may or may not have been made.
 func (f *Failure) WriteInDoubt() bool { return f.InDoubt }

@@ -1,7 +1,8 @@
 // Package okta collects an Okta org into the snapshot through
 // okta-sdk-golang v2: the org's engine, the Office 365 app instances, the
 // app sign-on (ACCESS_POLICY) rules, groups and their members, users and
-// their factors, network zones, and the System Log's sign-in evidence.
+// (okta.factors, optional) their enrolled factors, network zones, and the
+// System Log's sign-in evidence.
 //
 // v2's PolicyRule type drops what matters most here (actions.appSignOn,
 // conditions.office365Client, conditions.elCondition), so rules are read
@@ -10,11 +11,14 @@ package okta
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,7 +55,35 @@ type Config struct {
 	Renew func(ctx context.Context) (string, error)
 	// Strings, when set, interns the strings of the rows kept.
 	Strings *tenant.Strings
+	// Factors says whether source okta.factors reads the users' enrolled
+	// factors, one request per user (Okta has no bulk read of them):
+	// FactorsAuto (the default, "") when the org has at most FactorsLimit
+	// users, FactorsAll always, FactorsNone never. Factors are evidence
+	// only (they never change a verdict); a source not read is skipped.
+	Factors string
+	// FactorsLimit is FactorsAuto's most users (default
+	// DefaultFactorsLimit).
+	FactorsLimit int
 }
+
+// Factor reading modes (Config.Factors).
+const (
+	FactorsAuto = "auto"
+	FactorsAll  = "all"
+	FactorsNone = "none"
+)
+
+// DefaultFactorsLimit is the most Okta users whose factors are read by
+// default. 2,000 reads take about 12 s at 8 in flight and 50 ms a request,
+// and about 3 minutes at Okta's rate limit for /api/v1/users (~600
+// requests a minute on many orgs): a wait a consultant accepts for
+// evidence. Above it the reads grow to hours (2.5 h at 90,000 users)
+// while they only add evidence, so they become the operator's choice.
+const DefaultFactorsLimit = 2000
+
+// factorsRate is Okta's usual rate limit for the users endpoints, in
+// requests a minute: how long the factor reads would take is told with it.
+const factorsRate = 600
 
 // Source IDs.
 const (
@@ -60,6 +92,7 @@ const (
 	SourcePolicies = "okta.policies"
 	SourceGroups   = "okta.groups"
 	SourceUsers    = "okta.users"
+	SourceFactors  = "okta.factors"
 	SourceZones    = "okta.zones"
 	SourceLogs     = "okta.logs"
 )
@@ -95,6 +128,7 @@ var scopes = map[string]string{
 	SourcePolicies: "okta.policies.read",
 	SourceGroups:   "okta.groups.read",
 	SourceUsers:    "okta.users.read",
+	SourceFactors:  "okta.users.read",
 	SourceZones:    "okta.networkZones.read",
 	SourceLogs:     "okta.logs.read",
 }
@@ -111,6 +145,15 @@ type collector struct {
 
 	tokMu sync.Mutex
 	token string // the current token (renewed with cfg.Renew)
+
+	// listed is the users listing as okta.factors reads it.
+	listed *listing
+	// merge joins okta.users' and okta.factors' results in whichever
+	// order their applies run (Discover runs them under its lock).
+	merge struct {
+		users   bool                  // okta.users applied
+		factors [][]tenant.OktaFactor // okta.factors applied: each listed user's, in listing order
+	}
 }
 
 // Tasks returns one task per Okta source. It fails only on a Config that
@@ -127,6 +170,7 @@ func Tasks(cfg Config) ([]collect.Task, error) {
 		{ID: SourcePolicies, Run: c.policies},
 		{ID: SourceGroups, Run: c.groups},
 		{ID: SourceUsers, Run: c.users},
+		{ID: SourceFactors, Run: c.factors},
 		{ID: SourceZones, Run: c.zones},
 		{ID: SourceLogs, Run: c.logs},
 	}
@@ -135,8 +179,12 @@ func Tasks(cfg Config) ([]collect.Task, error) {
 		run, id := tasks[i].Run, tasks[i].ID
 		tasks[i].Run = func(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
 			apply, err := run(ctx, rep)
-			if err != nil {
+			var skip *collect.Skipped
+			if err != nil && !errors.As(err, &skip) {
 				return nil, explain(id, c.mode, err)
+			}
+			if err != nil {
+				return nil, err
 			}
 			return apply, nil
 		}
@@ -187,8 +235,18 @@ func newCollector(cfg Config) (*collector, error) {
 	if mode != "Bearer" {
 		cfg.Renew = nil // an API token cannot be renewed
 	}
+	switch cfg.Factors = strings.ToLower(strings.TrimSpace(cfg.Factors)); cfg.Factors {
+	case "":
+		cfg.Factors = FactorsAuto
+	case FactorsAuto, FactorsAll, FactorsNone:
+	default:
+		return nil, fmt.Errorf("okta: unknown factors mode %q (auto, all or none)", cfg.Factors)
+	}
+	if cfg.FactorsLimit <= 0 {
+		cfg.FactorsLimit = DefaultFactorsLimit
+	}
 	c := &collector{cfg: cfg, orgURL: raw, mode: mode, local: local, base: keepAlive(cfg.Concurrency),
-		sem: newLimiter(cfg.Concurrency), token: cfg.Token}
+		sem: newLimiter(cfg.Concurrency), token: cfg.Token, listed: newListing()}
 	if cfg.HTTPClient != nil {
 		if cfg.HTTPClient.Transport != nil {
 			c.base = cfg.HTTPClient.Transport
@@ -228,6 +286,11 @@ func isLoopback(host string) bool {
 // could change behaviour is therefore set here explicitly (explicit
 // setters are applied last and win).
 func (c *collector) client(ctx context.Context, rep *collect.Reporter) (*sdk.Client, error) {
+	return c.clientWith(ctx, c.httpClient(rep))
+}
+
+// httpClient is the HTTP client under a task's SDK client.
+func (c *collector) httpClient(rep *collect.Reporter) *http.Client {
 	rt := http.RoundTripper(&retrying{next: c.base, rep: rep, timeout: c.cfg.RequestTimeout})
 	if c.cfg.Renew != nil {
 		rt = &tokens{next: rt, mode: c.mode, renew: c.cfg.Renew, rep: rep, mu: &c.tokMu, current: &c.token}
@@ -236,6 +299,10 @@ func (c *collector) client(ctx context.Context, rep *collect.Reporter) (*sdk.Cli
 	if c.cfg.HTTPClient != nil {
 		hc.CheckRedirect, hc.Jar = c.cfg.HTTPClient.CheckRedirect, c.cfg.HTTPClient.Jar
 	}
+	return hc
+}
+
+func (c *collector) clientWith(ctx context.Context, hc *http.Client) (*sdk.Client, error) {
 	_, cl, err := sdk.NewClient(ctx,
 		sdk.WithOrgUrl(c.orgURL),
 		sdk.WithToken(c.cfg.Token),
@@ -444,7 +511,8 @@ func strings2(v any) []string {
 // --- okta.groups
 
 func (c *collector) groups(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
-	cl, err := c.client(ctx, rep)
+	hc := c.httpClient(rep)
+	cl, err := c.clientWith(ctx, hc)
 	if err != nil {
 		return nil, err
 	}
@@ -469,20 +537,23 @@ func (c *collector) groups(ctx context.Context, rep *collect.Reporter) (func(*te
 		}
 	}
 	err = c.fanOut(ctx, len(out), func(ctx context.Context, i int) error {
-		qp := query.NewQueryParams(query.WithLimit(c.limit(maxGroupUsers)))
-		users, resp, err := cl.Group.ListGroupUsers(ctx, out[i].ID, qp)
-		if err != nil {
-			return fmt.Errorf("members of group %s: %w", out[i].ID, withResponse(resp, err))
-		}
-		members := c.ids(users)
-		rep.Page(0)
-		for resp.HasNextPage() {
-			var page []*sdk.User
-			if resp, err = resp.Next(ctx, &page); err != nil {
-				return fmt.Errorf("members of group %s: %w", out[i].ID, withResponse(resp, err))
+		// Only the members' ids are kept: decoded as such, not as users.
+		first := "/api/v1/groups/" + url.PathEscape(out[i].ID) + "/users?limit=" + strconv.FormatInt(c.limit(maxGroupUsers), 10)
+		var members []string
+		err := listPages(ctx, cl, hc, first, func(page []struct {
+			ID string `json:"id"`
+		}) bool {
+			for _, u := range page {
+				members = append(members, c.cfg.Strings.S(u.ID))
 			}
-			members = append(members, c.ids(page)...)
 			rep.Page(0)
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("members of group %s: %w", out[i].ID, err)
+		}
+		if members == nil {
+			members = []string{}
 		}
 		out[i].Members = members
 		return nil
@@ -496,79 +567,38 @@ func (c *collector) groups(ctx context.Context, rep *collect.Reporter) (func(*te
 	}, nil
 }
 
-func (c *collector) ids(users []*sdk.User) []string {
-	out := make([]string, 0, len(users))
-	for _, u := range users {
-		out = append(out, c.cfg.Strings.S(u.Id))
-	}
-	return out
-}
-
 // --- okta.users
 
-// users lists the users and reads each one's factors (Okta has no bulk
-// read of them). The factor reads start with the first page, beside the
-// listing, on up to Concurrency workers whose requests wait behind any
-// listing's (see limiter); each page is converted as it arrives.
+// users lists the users, converting each page as it arrives and handing
+// its ids to okta.factors (c.listed).
 func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
-	cl, err := c.client(ctx, rep)
+	failed := true
+	defer func() { c.listed.end(failed) }()
+	hc := c.httpClient(rep)
+	cl, err := c.clientWith(ctx, hc)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	reads := newFactorReads(perUser(ctx), c.cfg.Concurrency, func(ctx context.Context, u *tenant.OktaUser) error {
-		factors, resp, err := cl.UserFactor.ListFactors(ctx, u.ID)
-		if err != nil {
-			return fmt.Errorf("factors of user %s: %w", u.ID, withResponse(resp, err))
-		}
-		for _, f := range factors {
-			if uf, ok := f.(*sdk.UserFactor); ok {
-				f := tenant.OktaFactor{ID: uf.Id, FactorType: uf.FactorType, Provider: uf.Provider, Status: uf.Status}
-				c.cfg.Strings.Value(&f)
-				u.Factors = append(u.Factors, f)
-			}
-		}
-		rep.Page(0)
-		return nil
-	}, cancel)
 	var chunks [][]tenant.OktaUser
 	total := 0
-	add := func(page []*sdk.User) {
+	add := func(page []userWire) bool {
 		chunk := make([]tenant.OktaUser, len(page))
+		ids := make([]string, len(page))
 		for i, u := range page {
-			chunk[i] = tenant.OktaUser{ID: u.Id, Status: u.Status, Factors: []tenant.OktaFactor{}}
-			if u.Profile != nil {
-				chunk[i].Login, _ = (*u.Profile)["login"].(string)
-				chunk[i].Email, _ = (*u.Profile)["email"].(string)
-			}
+			chunk[i] = tenant.OktaUser{ID: u.ID, Status: u.Status, Login: u.Profile.Login, Email: u.Profile.Email, Factors: []tenant.OktaFactor{}}
 			c.cfg.Strings.Value(&chunk[i])
+			ids[i] = chunk[i].ID
 		}
 		chunks = append(chunks, chunk)
 		total += len(chunk)
-		reads.add(chunk)
+		c.listed.add(ids)
 		rep.Page(len(page))
+		return true
 	}
-	list, resp, err := cl.User.ListUsers(ctx, query.NewQueryParams(query.WithLimit(c.limit(maxUsers))))
-	if err == nil {
-		add(list)
-		for resp.HasNextPage() {
-			var page []*sdk.User
-			if resp, err = resp.Next(ctx, &page); err != nil {
-				break
-			}
-			add(page)
-		}
+	if err := listPages(ctx, cl, hc, "/api/v1/users?limit="+strconv.FormatInt(c.limit(maxUsers), 10), add); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		cancel(withResponse(resp, err))
-	}
-	reads.wait()
-	if ctx.Err() != nil {
-		// The first failure: the listing's, a factor read's, or the
-		// caller's context ending.
-		return nil, context.Cause(ctx)
-	}
+	failed = false
 	out := make([]tenant.OktaUser, 0, total)
 	for _, chunk := range chunks {
 		out = append(out, chunk...)
@@ -576,20 +606,319 @@ func (c *collector) users(ctx context.Context, rep *collect.Reporter) (func(*ten
 	return func(s *tenant.Snapshot) {
 		c.markConfigured(s)
 		s.Okta.Users = out
+		c.merge.users = true
+		c.mergeFactors(s)
 	}, nil
 }
 
+// userWire is what the users listing keeps of an Okta user.
+type userWire struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Profile struct {
+		Login string `json:"login"`
+		Email string `json:"email"`
+	} `json:"profile"`
+}
+
+// listPages lists first and every page after it (Okta's Link header
+// rel="next"), decoding each page into []T and handing it to add. Each
+// next page is asked for as soon as its page's headers arrive, so the next
+// round trip overlaps this page's transfer and decoding (the users listing
+// is the longest chain of an Okta collection: 451 pages at 100,000
+// mailboxes), and pages are decoded into the few fields kept rather than
+// the SDK's objects (a map per user profile). A page answered with
+// anything but 200 is asked for again through the SDK, for its 429
+// back-off and its errors. add returns false to stop.
+func listPages[T any](ctx context.Context, cl *sdk.Client, hc *http.Client, first string, add func([]T) bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	re := cl.CloneRequestExecutor() // used by this goroutine only
+	type answer struct {
+		url  string
+		resp *http.Response
+		err  error
+	}
+	get := func(url string) <-chan answer {
+		ch := make(chan answer, 1)
+		req, err := re.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			ch <- answer{url: url, err: err}
+			return ch
+		}
+		go func() {
+			resp, err := hc.Do(req.WithContext(ctx))
+			ch <- answer{url, resp, err}
+		}()
+		return ch
+	}
+	// An answer asked for but not taken (an error below) is closed.
+	var pending <-chan answer
+	defer func() {
+		cancel()
+		if pending != nil {
+			if a := <-pending; a.resp != nil {
+				a.resp.Body.Close()
+			}
+		}
+	}()
+	pending = get(first)
+	for pending != nil {
+		a := <-pending
+		pending = nil
+		if a.err != nil {
+			return a.err
+		}
+		if a.resp.StatusCode != http.StatusOK {
+			_, _ = io.Copy(io.Discard, io.LimitReader(a.resp.Body, 1<<20))
+			a.resp.Body.Close()
+			req, err := re.NewRequest(http.MethodGet, a.url, nil)
+			if err != nil {
+				return err
+			}
+			var page []T
+			resp, err := re.Do(ctx, req, &page)
+			if err != nil {
+				return withResponse(resp, err)
+			}
+			if !add(page) {
+				return nil
+			}
+			if resp.NextPage != "" {
+				pending = get(resp.NextPage)
+			}
+			continue
+		}
+		if next := nextLink(a.resp); next != "" {
+			pending = get(next)
+		}
+		var page []T
+		err := json.NewDecoder(a.resp.Body).Decode(&page)
+		a.resp.Body.Close()
+		if err != nil {
+			return fmt.Errorf("decoding %s: %w", a.url, err)
+		}
+		if !add(page) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// nextLink is the path and query of the Link header's rel="next" page,
+// with the request's query under it (as the SDK follows it), or "".
+func nextLink(resp *http.Response) string {
+	for _, link := range resp.Header.Values("Link") {
+		target, params, ok := strings.Cut(link, ";")
+		if !ok || !strings.Contains(params, `rel="next"`) {
+			continue
+		}
+		u, err := url.Parse(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(target), "<"), ">")))
+		if err != nil {
+			return ""
+		}
+		q := url.Values{}
+		if resp.Request != nil {
+			q = resp.Request.URL.Query()
+		}
+		for k, v := range u.Query() {
+			q[k] = v
+		}
+		return u.Path + "?" + q.Encode()
+	}
+	return ""
+}
+
+// mergeFactors gives the listed users their factors once both okta.users
+// and okta.factors have applied (in either order).
+func (c *collector) mergeFactors(s *tenant.Snapshot) {
+	f := c.merge.factors
+	if !c.merge.users || f == nil || len(f) != len(s.Okta.Users) {
+		return
+	}
+	for i := range s.Okta.Users {
+		if f[i] != nil {
+			s.Okta.Users[i].Factors = f[i]
+		}
+	}
+}
+
+// listing is the users listing as okta.factors sees it: the ids of each
+// page so far, and whether it has ended.
+type listing struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	pages  [][]string
+	users  int
+	ended  bool
+	failed bool
+}
+
+func newListing() *listing {
+	l := &listing{}
+	l.cond = sync.NewCond(&l.mu)
+	return l
+}
+
+func (l *listing) add(ids []string) {
+	l.mu.Lock()
+	l.pages = append(l.pages, ids)
+	l.users += len(ids)
+	l.mu.Unlock()
+	l.cond.Broadcast()
+}
+
+// end marks the listing ended (failed: it did not list every user).
+func (l *listing) end(failed bool) {
+	l.mu.Lock()
+	l.ended, l.failed = true, failed
+	l.mu.Unlock()
+	l.cond.Broadcast()
+}
+
+// page waits for page k; false when the listing ended without it.
+func (l *listing) page(k int) ([]string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k >= len(l.pages) && !l.ended {
+		l.cond.Wait()
+	}
+	if k >= len(l.pages) {
+		return nil, false
+	}
+	return l.pages[k], true
+}
+
+// wait waits for the end of the listing: how many users it listed, and
+// whether it failed.
+func (l *listing) wait() (users int, failed bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for !l.ended {
+		l.cond.Wait()
+	}
+	return l.users, l.failed
+}
+
+// --- okta.factors
+
+// factors reads each listed user's enrolled factors: one request per user
+// (Okta has no bulk read), on up to Concurrency workers whose requests
+// wait behind any listing's (see limiter). FactorsAll reads them beside
+// the users listing, from its first page; FactorsAuto waits for the
+// listing's end and reads them only when it listed at most FactorsLimit
+// users; otherwise the source is skipped, saying why and how to read them.
+func (c *collector) factors(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
+	if c.cfg.Factors != FactorsAll {
+		n, failed := c.listed.wait()
+		switch {
+		case failed:
+			return nil, &collect.Skipped{Why: "not read: the Okta users could not be listed (okta.users)"}
+		case c.cfg.Factors == FactorsNone:
+			return nil, &collect.Skipped{Why: "not read (--okta-factors none): " + factorsCost(n) + "; --okta-factors all reads them"}
+		case n > c.cfg.FactorsLimit:
+			return nil, &collect.Skipped{Why: "not read: " + factorsCost(n) + "; --okta-factors all reads them"}
+		}
+	}
+	cl, err := c.client(ctx, rep)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	reads := newFactorReads(perUser(ctx), c.cfg.Concurrency, func(ctx context.Context, r factorRead) error {
+		factors, resp, err := cl.UserFactor.ListFactors(ctx, r.id)
+		if err != nil {
+			return fmt.Errorf("factors of user %s: %w", r.id, withResponse(resp, err))
+		}
+		out := make([]tenant.OktaFactor, 0, len(factors))
+		for _, f := range factors {
+			if uf, ok := f.(*sdk.UserFactor); ok {
+				f := tenant.OktaFactor{ID: uf.Id, FactorType: uf.FactorType, Provider: uf.Provider, Status: uf.Status}
+				c.cfg.Strings.Value(&f)
+				out = append(out, f)
+			}
+		}
+		*r.out = out
+		rep.Page(len(out))
+		return nil
+	}, cancel)
+	var got [][][]tenant.OktaFactor // per page, per user
+	for k := 0; ctx.Err() == nil; k++ {
+		ids, ok := c.listed.page(k)
+		if !ok {
+			break
+		}
+		page := make([][]tenant.OktaFactor, len(ids))
+		got = append(got, page)
+		reads.add(ids, page)
+	}
+	if _, failed := c.listed.wait(); failed {
+		cancel(&collect.Skipped{Why: "not read: the Okta users could not be listed (okta.users)"})
+	}
+	reads.wait()
+	if ctx.Err() != nil {
+		// The first failure: a factor read's, the listing's, or the
+		// caller's context ending.
+		return nil, context.Cause(ctx)
+	}
+	var all [][]tenant.OktaFactor
+	for _, page := range got {
+		all = append(all, page...)
+	}
+	if all == nil {
+		all = [][]tenant.OktaFactor{}
+	}
+	return func(s *tenant.Snapshot) {
+		c.markConfigured(s)
+		c.merge.factors = all
+		c.mergeFactors(s)
+	}, nil
+}
+
+// factorsCost says what reading the factors of n users costs.
+func factorsCost(n int) string {
+	return fmt.Sprintf("one request per Okta user (%s %s, %s at Okta's rate limit)",
+		thousands(n), map[bool]string{true: "user", false: "users"}[n == 1], aboutMinutes(float64(n)/factorsRate))
+}
+
+// aboutMinutes rounds a duration in minutes for a sentence.
+func aboutMinutes(m float64) string {
+	switch {
+	case m < 1:
+		return "under a minute"
+	case m < 60:
+		return fmt.Sprintf("about %.0f min", m)
+	}
+	return fmt.Sprintf("about %.1f h", m/60)
+}
+
+// thousands writes n with comma separators (90,143).
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// factorRead is one user's factors to read, and where to put them.
+type factorRead struct {
+	id  string
+	out *[]tenant.OktaFactor
+}
+
 // factorReads reads users' factors on workers as the users are listed.
-// The first failure cancels the reads and the listing (fail).
+// The first failure cancels the reads (fail).
 type factorReads struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
-	queue  []*tenant.OktaUser
+	queue  []factorRead
 	closed bool
 	wg     sync.WaitGroup
 }
 
-func newFactorReads(ctx context.Context, workers int, read func(context.Context, *tenant.OktaUser) error, fail context.CancelCauseFunc) *factorReads {
+func newFactorReads(ctx context.Context, workers int, read func(context.Context, factorRead) error, fail context.CancelCauseFunc) *factorReads {
 	f := &factorReads{}
 	f.cond = sync.NewCond(&f.mu)
 	for range max(workers, 1) {
@@ -597,14 +926,14 @@ func newFactorReads(ctx context.Context, workers int, read func(context.Context,
 		go func() {
 			defer f.wg.Done()
 			for {
-				u, ok := f.next()
+				r, ok := f.next()
 				if !ok {
 					return
 				}
 				if ctx.Err() != nil {
 					continue // drain: the first failure is already kept
 				}
-				if err := read(ctx, u); err != nil {
+				if err := read(ctx, r); err != nil {
 					fail(err) // the first cause wins
 				}
 			}
@@ -613,30 +942,30 @@ func newFactorReads(ctx context.Context, workers int, read func(context.Context,
 	return f
 }
 
-// add queues the users of one page (their addresses stay valid: a
-// page's slice is never grown).
-func (f *factorReads) add(users []tenant.OktaUser) {
+// add queues the users of one page, their factors going to out (as long
+// as ids; it is never grown, so its addresses stay valid).
+func (f *factorReads) add(ids []string, out [][]tenant.OktaFactor) {
 	f.mu.Lock()
-	for i := range users {
-		f.queue = append(f.queue, &users[i])
+	for i, id := range ids {
+		f.queue = append(f.queue, factorRead{id: id, out: &out[i]})
 	}
 	f.mu.Unlock()
 	f.cond.Broadcast()
 }
 
-func (f *factorReads) next() (*tenant.OktaUser, bool) {
+func (f *factorReads) next() (factorRead, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for len(f.queue) == 0 && !f.closed {
 		f.cond.Wait()
 	}
 	if len(f.queue) == 0 {
-		return nil, false
+		return factorRead{}, false
 	}
-	u := f.queue[0]
-	f.queue[0] = nil
+	r := f.queue[0]
+	f.queue[0] = factorRead{}
 	f.queue = f.queue[1:]
-	return u, true
+	return r, true
 }
 
 // wait closes the queue and waits for the reads queued so far.
@@ -705,7 +1034,8 @@ func logFilter() string {
 }
 
 func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tenant.Snapshot), error) {
-	cl, err := c.client(ctx, rep)
+	hc := c.httpClient(rep)
+	cl, err := c.clientWith(ctx, hc)
 	if err != nil {
 		return nil, err
 	}
@@ -718,30 +1048,21 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 		query.WithLimit(c.limit(maxLogs)),
 		query.WithSortOrder("ASCENDING"),
 	)
-	list, resp, err := cl.LogEvent.GetLogs(ctx, qp)
-	if err != nil {
-		return nil, withResponse(resp, err)
-	}
-	rep.Page(len(list))
-	// Each page is converted as it arrives (the SDK's events are dropped).
+	// Each page is converted as it arrives. A bounded query ends without
+	// a next link; stop on an empty page too (Okta keeps offering one to
+	// polling clients).
 	var rows collect.Rows[tenant.OktaLog]
-	for _, e := range list {
-		rows.Add(c.convertLog(e))
-	}
-	// A bounded query ends without a next link; stop on an empty page too
-	// (Okta keeps offering one to polling clients).
-	for len(list) > 0 && resp.HasNextPage() {
-		var page []*sdk.LogEvent
-		if resp, err = resp.Next(ctx, &page); err != nil {
-			return nil, withResponse(resp, err)
-		}
+	err = listPages(ctx, cl, hc, "/api/v1/logs"+qp.String(), func(page []logWire) bool {
 		rep.Page(len(page))
-		if len(page) == 0 {
-			break
+		for i := range page {
+			l := page[i].log()
+			c.cfg.Strings.Value(&l)
+			rows.Add(l)
 		}
-		for _, e := range page {
-			rows.Add(c.convertLog(e))
-		}
+		return len(page) > 0
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := rows.Slice()
 	if out == nil {
@@ -753,37 +1074,59 @@ func (c *collector) logs(ctx context.Context, rep *collect.Reporter) (func(*tena
 	}, nil
 }
 
-func (c *collector) convertLog(e *sdk.LogEvent) tenant.OktaLog {
-	l := convertLog(e)
-	c.cfg.Strings.Value(&l)
-	return l
+// logWire is what is kept of a System Log event.
+type logWire struct {
+	UUID      string     `json:"uuid"`
+	Published *time.Time `json:"published"`
+	EventType string     `json:"eventType"`
+	Actor     *struct {
+		ID          string `json:"id"`
+		AlternateID string `json:"alternateId"`
+	} `json:"actor"`
+	Client *struct {
+		IPAddress string `json:"ipAddress"`
+		UserAgent *struct {
+			RawUserAgent string `json:"rawUserAgent"`
+			OS           string `json:"os"`
+		} `json:"userAgent"`
+	} `json:"client"`
+	Outcome *struct {
+		Result string `json:"result"`
+		Reason string `json:"reason"`
+	} `json:"outcome"`
+	DebugContext *struct {
+		DebugData struct {
+			RequestURI any `json:"requestUri"`
+		} `json:"debugData"`
+	} `json:"debugContext"`
+	Target []struct {
+		ID string `json:"id"`
+	} `json:"target"`
 }
 
-func convertLog(e *sdk.LogEvent) tenant.OktaLog {
-	l := tenant.OktaLog{UUID: e.Uuid, EventType: e.EventType}
+func (e *logWire) log() tenant.OktaLog {
+	l := tenant.OktaLog{UUID: e.UUID, EventType: e.EventType}
 	if e.Published != nil {
 		l.Published = e.Published.UTC()
 	}
 	if e.Actor != nil {
-		l.ActorID, l.ActorAlternateID = e.Actor.Id, e.Actor.AlternateId
+		l.ActorID, l.ActorAlternateID = e.Actor.ID, e.Actor.AlternateID
 	}
 	if e.Client != nil {
-		l.IPAddress = e.Client.IpAddress
+		l.IPAddress = e.Client.IPAddress
 		if e.Client.UserAgent != nil {
-			l.UserAgent, l.OS = e.Client.UserAgent.RawUserAgent, e.Client.UserAgent.Os
+			l.UserAgent, l.OS = e.Client.UserAgent.RawUserAgent, e.Client.UserAgent.OS
 		}
 	}
 	if e.Outcome != nil {
 		l.Result, l.Reason = e.Outcome.Result, e.Outcome.Reason
 	}
 	if e.DebugContext != nil {
-		if dd, ok := e.DebugContext.DebugData.(map[string]any); ok {
-			l.RequestURI, _ = dd["requestUri"].(string)
-		}
+		l.RequestURI, _ = e.DebugContext.DebugData.RequestURI.(string)
 	}
 	for _, t := range e.Target {
-		if t != nil && t.Id != "" {
-			l.TargetIDs = append(l.TargetIDs, t.Id)
+		if t.ID != "" {
+			l.TargetIDs = append(l.TargetIDs, t.ID)
 		}
 	}
 	return l

@@ -112,7 +112,7 @@ func TestOktaTaskIDs(t *testing.T) {
 			t.Errorf("%s: service %q, run set %v", task.ID, task.Service, task.Run != nil)
 		}
 	}
-	want := []string{"okta.org", "okta.apps", "okta.policies", "okta.groups", "okta.users", "okta.zones", "okta.logs"}
+	want := []string{"okta.org", "okta.apps", "okta.policies", "okta.groups", "okta.users", "okta.factors", "okta.zones", "okta.logs"}
 	if !slices.Equal(ids, want) {
 		t.Errorf("task ids = %v, want %v", ids, want)
 	}
@@ -677,6 +677,7 @@ func checkAgainstFile(t *testing.T, doc map[string]any, res result, pageSize int
 
 	// Users (not deprovisioned) with factors.
 	var users []tenant.OktaUser
+	factors := 0
 	for _, u := range list(o["users"]) {
 		m := obj(u)
 		if str(m["status"]) == "DEPROVISIONED" {
@@ -689,10 +690,12 @@ func checkAgainstFile(t *testing.T, doc map[string]any, res result, pageSize int
 			user.Factors = append(user.Factors, tenant.OktaFactor{ID: str(fm["id"]), FactorType: str(fm["factorType"]),
 				Provider: str(fm["provider"]), Status: str(fm["status"])})
 		}
+		factors += len(user.Factors)
 		users = append(users, user)
 	}
 	compareList(t, "users", users, snap.Users, func(u tenant.OktaUser) string { return u.ID })
-	checkCounts(t, res, "okta.users", len(users), pages(len(users))+len(users))
+	checkCounts(t, res, "okta.users", len(users), pages(len(users)))
+	checkCounts(t, res, "okta.factors", factors, len(users))
 
 	// Zones.
 	var zones []tenant.OktaZone

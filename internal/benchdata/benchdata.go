@@ -99,6 +99,9 @@ func Collect(mailboxes int) (*tenant.Snapshot, error) {
 	defer srv.Close()
 	cfg := clients.SimConfig(url, sc.AsOf())
 	cfg.TenantID = sc.TenantID()
+	// The judgement reads the factors when they were read: keep them (no
+	// latency here, so reading them all is quick).
+	cfg.OktaFactors = "all"
 	s, err := clients.Discover(context.Background(), cfg, nil)
 	if err != nil {
 		return nil, err
