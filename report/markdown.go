@@ -571,7 +571,20 @@ func (r *renderer) allDone() bool {
 func (r *renderer) collectionErrors() []tenant.SourceStatus {
 	var out []tenant.SourceStatus
 	for _, st := range r.snap.Collection {
-		if st.State != tenant.StateOK {
+		if st.State != tenant.StateOK && st.State != tenant.StateSkipped {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// collectionSkipped are the sources not read by choice (Okta's factors
+// of a large org, one request per user): not errors, and no verdict
+// depends on them.
+func (r *renderer) collectionSkipped() []tenant.SourceStatus {
+	var out []tenant.SourceStatus
+	for _, st := range r.snap.Collection {
+		if st.State == tenant.StateSkipped {
 			out = append(out, st)
 		}
 	}
@@ -668,10 +681,23 @@ func (r *renderer) about() {
 		"Exchange.ManageAsApp with the Global Reader role for the Exchange Online admin API, and an Okta Read-Only Administrator's okta.*.read scopes. "+
 		"Making the plan's changes needs Exchange \"Organization Management\", an Okta administrator who can edit the Office 365 app, and the Graph permissions each step names. "+
 		"Every source and its outcome is listed in the appendix.",
-		len(s.Collection)-len(errs), len(s.Collection), strings.Join(parts, "; ")))
+		len(s.Collection)-len(errs)-len(r.collectionSkipped()), len(s.Collection), strings.Join(parts, "; ")))
+	if skipped := r.collectionSkipped(); len(skipped) > 0 {
+		r.heading(3, "What was not read")
+		r.para("These sources were left out by choice, not for want of access: no verdict depends on them, and the findings that would cite them say they were not read.")
+		var rows [][]string
+		for _, st := range skipped {
+			rows = append(rows, []string{id(st.ID), cell(serviceName(st.Service)), cell(orDefault(st.Fix, st.Error))})
+		}
+		r.table([]string{"Source", "Service", "Why, and how to read it"}, rows)
+	}
 	r.heading(3, "What could not be collected")
 	if len(errs) == 0 {
-		r.para("Everything was collected: no finding is limited by missing data.")
+		if len(r.collectionSkipped()) > 0 {
+			r.para("Everything else was collected: no finding is limited by missing data.")
+		} else {
+			r.para("Everything was collected: no finding is limited by missing data.")
+		}
 		return
 	}
 	var rows [][]string
@@ -1824,7 +1850,10 @@ func (r *renderer) appendix() {
 	var rows [][]string
 	for _, st := range r.snap.Collection {
 		note := st.Error
-		if st.Fix != "" {
+		switch {
+		case st.Fix != "" && note == "":
+			note = st.Fix
+		case st.Fix != "":
 			note += " (fix: " + st.Fix + ")"
 		}
 		rows = append(rows, []string{id(st.ID), cell(serviceName(st.Service)), cell(st.State), fmt.Sprint(st.Items), fmt.Sprint(st.Pages), fmt.Sprint(st.Retries), cell(note)})

@@ -1,13 +1,16 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/harden365/harden365/clients"
 	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/sim/simtest"
 )
 
 // A large organisation's report stays readable: every per-user and
@@ -93,4 +96,34 @@ func section(md, within, heading string) string {
 		}
 	}
 	return rest
+}
+
+// Sources left out by choice (Okta's factors) are not "could not be
+// collected": the report says what was not read and how to read it, and
+// counts no error.
+func TestMarkdownSaysWhatWasNotRead(t *testing.T) {
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{})
+	cfg := clients.SimConfig(srv.URL(), srv.Scenario().AsOf())
+	cfg.TenantID = srv.Scenario().TenantID()
+	cfg.OktaFactors = "none"
+	snap, err := clients.Discover(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Judge("test", snap, remediate.DefaultChoices(), nil, snap.AsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := Markdown(in)
+	checkMarkdown(t, md)
+	notRead := section(md, "## About this assessment", "### What was not read")
+	if !strings.Contains(notRead, "`okta.factors`") || !strings.Contains(notRead, "--okta-factors all reads them") {
+		t.Errorf("the report does not say the factors were not read, and how to read them:\n%s", notRead)
+	}
+	if strings.Contains(md, "could not be collected (see") {
+		t.Error("a source skipped by choice is counted as one that could not be collected")
+	}
+	if !strings.Contains(section(md, "## About this assessment", "### What could not be collected"), "Everything else was collected") {
+		t.Error("no word that everything else was collected")
+	}
 }
