@@ -2,8 +2,10 @@ package remediate
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/matrix"
@@ -268,6 +270,10 @@ func (p *Plan) Outcome(s *tenant.Snapshot, base Base) Outcome {
 
 // impacts is Impact from base; it also returns the matrix after the last
 // step (nil without steps) and the simulated state after the plan.
+//
+// The states after the steps are judged at once (each state is its own
+// copy); a step without writes leaves the state, and so its judgement,
+// as it was.
 func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix, *tenant.Snapshot) {
 	opts := p.Choices.AssessOptions()
 	inv := base.Inventory
@@ -282,20 +288,69 @@ func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix,
 	if fs == nil {
 		fs = assess.RunReusing(s, opts, s, inv)
 	}
-	prevF := statuses(fs)
-	out := make([]Impact, len(p.Steps))
-	paths := make([][]path, len(inv)) // what each client uses, read once
-	for k, c := range inv {
-		paths[k] = clientPaths(c)
+	sim := p.simulation(s)
+	n := len(p.Steps)
+	ms, fss := make([]*matrix.Matrix, n), make([]map[string]string, n)
+	var jobs []func()
+	for i := range n {
+		if sim.changed[i] {
+			jobs = append(jobs, func() { ms[i] = matrix.Evaluate(sim.states[i]) },
+				func() { fss[i] = statuses(assess.RunReusing(sim.states[i], opts, s, inv)) })
+		}
 	}
-	var last *matrix.Matrix
-	final, _ := p.simulateSteps(s, func(i int, after *tenant.Snapshot) {
-		m := matrix.Evaluate(after)
-		f := statuses(assess.RunReusing(after, opts, s, inv))
-		out[i] = diffImpact(p.Steps[i].ID, inv, paths, prevM, m, prevF, f)
-		prevM, prevF, last = m, f, m
+	paths := make([][]path, len(inv)) // what each client uses, read once
+	jobs = append(jobs, func() {
+		for k, c := range inv {
+			paths[k] = clientPaths(c)
+		}
 	})
-	return out, last, final
+	rows := newUserRows(prevM, inv)
+	parallel(jobs)
+
+	out := make([]Impact, n)
+	prevF := statuses(fs)
+	var last *matrix.Matrix
+	var diffs []func()
+	for i, ps := range p.Steps {
+		if !sim.known[i] {
+			continue
+		}
+		if !sim.changed[i] {
+			out[i] = Impact{Step: ps.ID, Breaks: []Break{}, Passes: []string{}}
+			last = prevM
+			continue
+		}
+		bm, bf, am, af := prevM, prevF, ms[i], fss[i]
+		diffs = append(diffs, func() { out[i] = diffImpact(ps.ID, inv, paths, rows, bm, am, bf, af) })
+		prevM, prevF, last = am, af, am
+	}
+	parallel(diffs)
+	return out, last, sim.final()
+}
+
+// parallel runs the jobs on at most GOMAXPROCS goroutines.
+func parallel(jobs []func()) {
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	if workers <= 1 {
+		for _, job := range jobs {
+			job()
+		}
+		return
+	}
+	next := make(chan func(), len(jobs))
+	for _, job := range jobs {
+		next <- job
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for job := range next {
+				job()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func statuses(fs []assess.Finding) map[string]string {
@@ -306,8 +361,73 @@ func statuses(fs []assess.Finding) map[string]string {
 	return out
 }
 
-// diffImpact compares two states; paths[k] are clientPaths(inv[k]).
-func diffImpact(step string, inv []assess.ClientUse, paths [][]path, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
+// userRows finds the users of a plan's matrices by position. Every state
+// of a plan has the same mailboxes (steps neither add nor remove any), so
+// the matrices after the steps list the users of the matrix before them
+// in the same order; a matrix that does not (aligned) is searched by UPN.
+type userRows struct {
+	base *matrix.Matrix
+	// inv[k] is the row of the inventory's k-th client's user (-1: none);
+	// first[j] the row of the first user with base.Users[j]'s UPN, as
+	// Matrix.User finds them.
+	inv, first []int
+}
+
+func newUserRows(base *matrix.Matrix, inv []assess.ClientUse) *userRows {
+	pos := make(map[*matrix.UserAccess]int, len(base.Users))
+	for j := range base.Users {
+		pos[&base.Users[j]] = j
+	}
+	row := func(upn string) int {
+		if u := base.User(upn); u != nil {
+			return pos[u]
+		}
+		return -1
+	}
+	r := &userRows{base: base, inv: make([]int, len(inv)), first: make([]int, len(base.Users))}
+	for k, c := range inv {
+		r.inv[k] = row(c.User)
+	}
+	for j := range base.Users {
+		if j > 0 && base.Users[j].UPN == base.Users[j-1].UPN {
+			r.first[j] = r.first[j-1]
+			continue
+		}
+		r.first[j] = row(base.Users[j].UPN)
+	}
+	return r
+}
+
+// aligned reports whether m lists base's users in base's order.
+func (r *userRows) aligned(m *matrix.Matrix) bool {
+	if m == r.base {
+		return true
+	}
+	if len(m.Users) != len(r.base.Users) {
+		return false
+	}
+	for j := range m.Users {
+		if m.Users[j].UPN != r.base.Users[j].UPN {
+			return false
+		}
+	}
+	return true
+}
+
+// userAt returns the user at row of m when aligned, else m.User(upn).
+func userAt(m *matrix.Matrix, aligned bool, row int, upn string) *matrix.UserAccess {
+	switch {
+	case !aligned:
+		return m.User(upn)
+	case row < 0:
+		return nil
+	}
+	return &m.Users[row]
+}
+
+// diffImpact compares two states; paths[k] are clientPaths(inv[k]), rows
+// the users' rows in the matrix before the plan.
+func diffImpact(step string, inv []assess.ClientUse, paths [][]path, rows *userRows, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
 	im := Impact{Step: step, Breaks: []Break{}, Passes: []string{}}
 	for _, c := range assess.Catalog() {
 		switch {
@@ -317,8 +437,9 @@ func diffImpact(step string, inv []assess.ClientUse, paths [][]path, before, aft
 			im.Regressions = append(im.Regressions, c.ID)
 		}
 	}
+	alignedB, alignedA := rows.aligned(before), rows.aligned(after)
 	for k, c := range inv {
-		ub, ua := before.User(c.User), after.User(c.User)
+		ub, ua := userAt(before, alignedB, rows.inv[k], c.User), userAt(after, alignedA, rows.inv[k], c.User)
 		if ub == nil || ua == nil {
 			continue
 		}
@@ -355,7 +476,11 @@ func diffImpact(step string, inv []assess.ClientUse, paths [][]path, before, aft
 	}
 	for k := range before.Users {
 		ub := &before.Users[k]
-		if ua := after.User(ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
+		row := -1
+		if alignedB {
+			row = rows.first[k]
+		}
+		if ua := userAt(after, alignedB && alignedA, row, ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
 			im.LosesAll = append(im.LosesAll, ub.UPN)
 		}
 	}

@@ -244,6 +244,18 @@ func (r *run) index() *userIndex {
 	return r.ix
 }
 
+// on returns the index for s, a copy of the snapshot ix was built from
+// (nil when ix is nil or s's user slices are not of the same length):
+// the rows are where they were and their keys the same.
+func (ix *userIndex) on(s *tenant.Snapshot) *userIndex {
+	if ix == nil || len(ix.users) != len(s.Users) || len(ix.exUsers) != len(s.Exchange.Users) {
+		return nil
+	}
+	out := *ix
+	out.users, out.exUsers = s.Users, s.Exchange.Users
+	return &out
+}
+
 func newUserIndex(s *tenant.Snapshot) *userIndex {
 	ix := &userIndex{users: s.Users, exUsers: s.Exchange.Users,
 		graphUPN: make(map[string]int, len(s.Users)), graphID: make(map[string]int, len(s.Users)), graphUPNLast: make(map[string]int, len(s.Users)),
