@@ -227,7 +227,7 @@ func hasWayIn(u *matrix.UserAccess) bool {
 // Impact computes, for every step of the plan in order, what it breaks
 // and what it fixes (see Impact). s is not changed.
 func (p *Plan) Impact(s *tenant.Snapshot) []Impact {
-	out, _, _ := p.impacts(s, Base{})
+	out, _, _, _ := p.impacts(s, Base{})
 	return out
 }
 
@@ -261,20 +261,21 @@ func (p *Plan) Outcome(s *tenant.Snapshot, base Base) Outcome {
 	if base.Matrix == nil {
 		base.Matrix = matrix.Evaluate(s)
 	}
-	imps, after, final := p.impacts(s, base)
+	imps, after, final, rows := p.impacts(s, base)
 	if after == nil { // no step: the state is s's
 		after = base.Matrix
 	}
-	return Outcome{After: after, Impacts: imps, Entries: p.entries(imps), Risks: guard(p, s, p.Choices, final, base.Inventory, base.Matrix, after)}
+	return Outcome{After: after, Impacts: imps, Entries: p.entries(imps), Risks: guard(p, s, p.Choices, final, base.Inventory, base.Matrix, after, rows)}
 }
 
 // impacts is Impact from base; it also returns the matrix after the last
-// step (nil without steps) and the simulated state after the plan.
+// step (nil without steps), the simulated state after the plan and the
+// rows of the users of base's matrix.
 //
 // The states after the steps are judged at once (each state is its own
 // copy); a step without writes leaves the state, and so its judgement,
 // as it was.
-func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix, *tenant.Snapshot) {
+func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix, *tenant.Snapshot, *userRows) {
 	opts := p.Choices.AssessOptions()
 	inv := base.Inventory
 	if inv == nil {
@@ -298,14 +299,30 @@ func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix,
 				func() { fss[i] = statuses(assess.RunReusing(sim.states[i], opts, s, inv)) })
 		}
 	}
-	paths := make([][]path, len(inv)) // what each client uses, read once
-	jobs = append(jobs, func() {
-		for k, c := range inv {
-			paths[k] = clientPaths(c)
-		}
-	})
+	var paths [][]path // what each client uses, read once
+	jobs = append(jobs, func() { paths = clientPathsOf(inv) })
 	rows := newUserRows(prevM, inv)
 	parallel(jobs)
+
+	// Who has a way in, by row, in each matrix (each is compared twice).
+	judged := []*matrix.Matrix{prevM}
+	for i := range n {
+		if sim.changed[i] {
+			judged = append(judged, ms[i])
+		}
+	}
+	ways := make([][]bool, len(judged))
+	var wjobs []func()
+	for i, m := range judged {
+		wjobs = append(wjobs, func() { ways[i] = rows.waysIn(m) })
+	}
+	parallel(wjobs)
+	rows.ways = make(map[*matrix.Matrix][]bool, len(judged))
+	for i, m := range judged {
+		if ways[i] != nil {
+			rows.ways[m] = ways[i]
+		}
+	}
 
 	out := make([]Impact, n)
 	prevF := statuses(fs)
@@ -325,7 +342,25 @@ func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix,
 		prevM, prevF, last = am, af, am
 	}
 	parallel(diffs)
-	return out, last, sim.final()
+	return out, last, sim.final(), rows
+}
+
+// clientPathsOf is clientPaths of every client; clients seen the same way
+// (most are) share their paths.
+func clientPathsOf(inv []assess.ClientUse) [][]path {
+	type seen struct{ source, client, platform, modernAuth string }
+	known := map[seen][]path{}
+	out := make([][]path, len(inv))
+	for k, c := range inv {
+		key := seen{c.Source, c.Client, c.Platform, c.ModernAuth}
+		ps, ok := known[key]
+		if !ok {
+			ps = clientPaths(c)
+			known[key] = ps
+		}
+		out[k] = ps
+	}
+	return out
 }
 
 // parallel runs the jobs on at most GOMAXPROCS goroutines.
@@ -371,6 +406,29 @@ type userRows struct {
 	// first[j] the row of the first user with base.Users[j]'s UPN, as
 	// Matrix.User finds them.
 	inv, first []int
+	// ways[m][j] is hasWayIn(&m.Users[j]), for aligned matrices.
+	ways map[*matrix.Matrix][]bool
+}
+
+// waysIn is hasWayIn of every user of m by row, or nil when m is not
+// aligned.
+func (r *userRows) waysIn(m *matrix.Matrix) []bool {
+	if !r.aligned(m) {
+		return nil
+	}
+	out := make([]bool, len(m.Users))
+	for j := range m.Users {
+		out[j] = hasWayIn(&m.Users[j])
+	}
+	return out
+}
+
+// wayIn is hasWayIn(&m.Users[j]).
+func (r *userRows) wayIn(m *matrix.Matrix, j int) bool {
+	if w := r.ways[m]; w != nil {
+		return w[j]
+	}
+	return hasWayIn(&m.Users[j])
 }
 
 func newUserRows(base *matrix.Matrix, inv []assess.ClientUse) *userRows {
@@ -386,6 +444,10 @@ func newUserRows(base *matrix.Matrix, inv []assess.ClientUse) *userRows {
 	}
 	r := &userRows{base: base, inv: make([]int, len(inv)), first: make([]int, len(base.Users))}
 	for k, c := range inv {
+		if k > 0 && c.User == inv[k-1].User { // a user's clients are listed together
+			r.inv[k] = r.inv[k-1]
+			continue
+		}
 		r.inv[k] = row(c.User)
 	}
 	for j := range base.Users {
@@ -474,13 +536,17 @@ func diffImpact(step string, inv []assess.ClientUse, paths [][]path, rows *userR
 			im.Breaks = append(im.Breaks, Break{User: c.User, Client: c.Client, Protocols: lost, All: allLost, ModernAuth: c.ModernAuth})
 		}
 	}
+	if alignedB && alignedA {
+		for k := range before.Users {
+			if rows.wayIn(before, k) && !rows.wayIn(after, rows.first[k]) {
+				im.LosesAll = append(im.LosesAll, before.Users[k].UPN)
+			}
+		}
+		return im
+	}
 	for k := range before.Users {
 		ub := &before.Users[k]
-		row := -1
-		if alignedB {
-			row = rows.first[k]
-		}
-		if ua := userAt(after, alignedB && alignedA, row, ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
+		if ua := after.User(ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
 			im.LosesAll = append(im.LosesAll, ub.UPN)
 		}
 	}

@@ -22,6 +22,9 @@ func instructionsOf(r *run) []Instruction {
 		names[z.ID] = z.Name
 	}
 	var out []Instruction
+	if len(r.writes) > 0 {
+		out = make([]Instruction, 0, len(r.writes)+len(r.instr))
+	}
 	for _, w := range r.writes {
 		out = append(out, writeInstructions(w, names)...)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,14 +99,14 @@ func (r *run) need(ids ...string) bool {
 // IDs from it; Reversible follows from Undo and Irreversible.
 func (r *run) emit(w tenant.Write) string {
 	w.Step = r.step
-	w.ID = fmt.Sprintf("%s-%d", r.step, len(r.writes)+1)
+	w.ID = r.step + "-" + strconv.Itoa(len(r.writes)+1)
 	w.At = r.clock
 	r.clock = r.clock.Add(time.Second)
 	for i := range w.Undo {
 		w.Undo[i].Step = r.step
 		w.Undo[i].ID = w.ID + ".undo"
 		if len(w.Undo) > 1 {
-			w.Undo[i].ID += fmt.Sprintf("-%d", i+1)
+			w.Undo[i].ID += "-" + strconv.Itoa(i+1)
 		}
 		if w.Undo[i].Old == nil {
 			w.Undo[i].Old = map[string]any{}
