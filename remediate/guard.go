@@ -94,8 +94,18 @@ func guard(p *Plan, s *tenant.Snapshot, c Choices, after *tenant.Snapshot, inv [
 		watched = append(watched, a.upn)
 	}
 	watched = append(watched, c.Exceptions.Users...)
-	mb := matrix.EvaluateUsers(withPseudoMailboxes(s, extra), watched)
-	ma := matrix.EvaluateUsers(withPseudoMailboxes(after, extra), watched)
+	var mb, ma *matrix.Matrix
+	switch {
+	case len(watched) == 0: // no one to follow
+		mb, ma = &matrix.Matrix{}, &matrix.Matrix{}
+	case len(extra) == 0 && allBefore != nil && allAfter != nil:
+		// Every account has its mailbox: the caller's matrices give
+		// their rows already.
+		mb, ma = allBefore, allAfter
+	default:
+		mb = matrix.EvaluateUsers(withPseudoMailboxes(s, extra), watched)
+		ma = matrix.EvaluateUsers(withPseudoMailboxes(after, extra), watched)
+	}
 	for _, a := range accounts {
 		ub, ua := mb.User(a.upn), ma.User(a.upn)
 		if ub == nil || ua == nil {
