@@ -16,8 +16,8 @@ import (
 //
 // A slice is copied in one move and then only the fields of its elements
 // that hold references are replaced; which fields those are is worked out
-// once per type. (Planning clones the snapshot once per step, so at
-// 100,000 mailboxes the copy is a large part of a plan.)
+// once per type. (Plans copy only the sections a step writes:
+// cloneSections.)
 func clone(s *tenant.Snapshot) *tenant.Snapshot {
 	if s == nil {
 		return nil

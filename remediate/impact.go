@@ -253,7 +253,9 @@ type Outcome struct {
 // Outcome computes the plan's outcome for s from base. It gives what
 // matrix.Evaluate(p.Simulate(s)), p.Impact(s), p.PlanJSON(s) and Guard(p,
 // s, p.Choices) give, without simulating the plan three times and
-// judging s again.
+// judging s again. When NewPlan planned p for s (and p's now, choices and
+// steps are still the planned ones), the states it simulated are used:
+// like every judgement, this takes s as a value that no one changes.
 func (p *Plan) Outcome(s *tenant.Snapshot, base Base) Outcome {
 	if base.Inventory == nil {
 		base.Inventory = assess.Inventory(s)

@@ -59,7 +59,7 @@ func (sim *simulation) final() *tenant.Snapshot {
 	return sim.from
 }
 
-// for reports whether sim is p's simulation of s.
+// of reports whether sim is p's simulation of s.
 func (sim *simulation) of(p *Plan, s *tenant.Snapshot) bool {
 	if sim == nil || sim.from != s || sim.now != p.Now || len(sim.steps) != len(p.Steps) || !reflect.DeepEqual(sim.choices, p.Choices) {
 		return false
