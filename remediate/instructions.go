@@ -3,6 +3,7 @@ package remediate
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -21,12 +22,32 @@ func instructionsOf(r *run) []Instruction {
 	for _, z := range r.s.Okta.Zones {
 		names[z.ID] = z.Name
 	}
+	// A step may make 100,000 writes (F): their instructions are
+	// rendered in runs on workers, and put together in order.
+	runs := min(runtime.GOMAXPROCS(0), len(r.writes)/1024+1)
+	parts := make([][]Instruction, runs)
+	var jobs []func()
+	for k := range runs {
+		lo, hi := k*len(r.writes)/runs, (k+1)*len(r.writes)/runs
+		jobs = append(jobs, func() {
+			part := make([]Instruction, 0, hi-lo)
+			for _, w := range r.writes[lo:hi] {
+				part = append(part, writeInstructions(w, names)...)
+			}
+			parts[k] = part
+		})
+	}
+	parallel(jobs)
 	var out []Instruction
 	if len(r.writes) > 0 {
-		out = make([]Instruction, 0, len(r.writes)+len(r.instr))
+		n := len(r.instr)
+		for _, part := range parts {
+			n += len(part)
+		}
+		out = make([]Instruction, 0, n)
 	}
-	for _, w := range r.writes {
-		out = append(out, writeInstructions(w, names)...)
+	for _, part := range parts {
+		out = append(out, part...)
 	}
 	return append(out, r.instr...)
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/harden365/harden365/tenant"
@@ -267,15 +268,19 @@ func newUserIndex(s *tenant.Snapshot) *userIndex {
 			m[key] = i
 		}
 	}
-	for i := range s.Users {
-		u := &s.Users[i]
-		upn := tenant.FoldKey(u.UserPrincipalName)
-		first(ix.graphUPN, upn, i)
-		ix.graphUPNLast[upn] = i
-		if u.ID != "" {
-			first(ix.graphID, tenant.FoldKey(u.ID), i)
+	// The Graph users' maps and the Get-User rows' are independent.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range s.Users {
+			u := &s.Users[i]
+			upn := tenant.FoldKey(u.UserPrincipalName)
+			first(ix.graphUPN, upn, i)
+			ix.graphUPNLast[upn] = i
+			if u.ID != "" {
+				first(ix.graphID, tenant.FoldKey(u.ID), i)
+			}
 		}
-	}
+	})
 	for i := range s.Exchange.Users {
 		x := &s.Exchange.Users[i]
 		first(ix.exIdentity, tenant.FoldKey(x.Identity), i)
@@ -286,6 +291,7 @@ func newUserIndex(s *tenant.Snapshot) *userIndex {
 		first(ix.exUPN, upn, i)
 		ix.exUPNLast[upn] = i
 	}
+	wg.Wait()
 	return ix
 }
 
