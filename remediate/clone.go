@@ -16,8 +16,8 @@ import (
 //
 // A slice is copied in one move and then only the fields of its elements
 // that hold references are replaced; which fields those are is worked out
-// once per type. (Planning clones the snapshot once per step, so at
-// 100,000 mailboxes the copy is a large part of a plan.)
+// once per type. (Plans copy only the sections a step writes:
+// cloneSections.)
 func clone(s *tenant.Snapshot) *tenant.Snapshot {
 	if s == nil {
 		return nil
@@ -148,4 +148,54 @@ func isPlain(t reflect.Type, seen map[reflect.Type]bool) bool {
 		}
 	}
 	return true
+}
+
+// section is a part of a snapshot that steps change (Step.writes).
+type section uint16
+
+const (
+	secDomains         section = 1 << iota // Domains (and their federation)
+	secUsers                               // Users (Graph)
+	secOrgConfig                           // Exchange.OrganizationConfig
+	secTransportConfig                     // Exchange.TransportConfig
+	secCASMailboxes                        // Exchange.CASMailboxes
+	secCASMailboxPlans                     // Exchange.CASMailboxPlans
+	secAuthPolicies                        // Exchange.AuthenticationPolicies
+	secExchangeUsers                       // Exchange.Users (Get-User)
+	secEntraPolicies                       // Entra.SecurityDefaults and Entra.ConditionalAccess
+	secOkta                                // Okta's apps, policies, groups, users and zones (not its System Log)
+)
+
+// cloneSections copies s for a step that changes only the sections w:
+// those are deep copies (as clone makes them), everything else is shared
+// with s and must not be changed. A plan simulates every step on the
+// state the previous one left, so a step copies what it writes, not the
+// organisation (TestStepWritesOnlyItsSections holds the steps to their
+// sections).
+func cloneSections(s *tenant.Snapshot, w section) *tenant.Snapshot {
+	if s == nil {
+		return nil
+	}
+	out := *s
+	deep := func(sec section, field any) {
+		if w&sec != 0 {
+			refresh(reflect.ValueOf(field).Elem())
+		}
+	}
+	deep(secDomains, &out.Domains)
+	deep(secUsers, &out.Users)
+	deep(secOrgConfig, &out.Exchange.OrganizationConfig)
+	deep(secTransportConfig, &out.Exchange.TransportConfig)
+	deep(secCASMailboxes, &out.Exchange.CASMailboxes)
+	deep(secCASMailboxPlans, &out.Exchange.CASMailboxPlans)
+	deep(secAuthPolicies, &out.Exchange.AuthenticationPolicies)
+	deep(secExchangeUsers, &out.Exchange.Users)
+	deep(secEntraPolicies, &out.Entra.SecurityDefaults)
+	deep(secEntraPolicies, &out.Entra.ConditionalAccess)
+	deep(secOkta, &out.Okta.Apps)
+	deep(secOkta, &out.Okta.Policies)
+	deep(secOkta, &out.Okta.Groups)
+	deep(secOkta, &out.Okta.Users)
+	deep(secOkta, &out.Okta.Zones)
+	return &out
 }

@@ -49,23 +49,18 @@ func Guard(p *Plan, s *tenant.Snapshot, c Choices) []Risk {
 	if p == nil || s == nil {
 		return nil
 	}
-	return guard(p, s, c, p.Simulate(s), nil, nil, nil)
+	return guard(p, s, c, p.Simulate(s), nil, nil, nil, nil)
 }
 
 // guard is Guard with the plan's simulated state (after) and, when the
 // caller has them, s's inventory (nil: made if an exception needs it) and
-// the matrices of every user before and after the plan (nil: evaluated).
-func guard(p *Plan, s *tenant.Snapshot, c Choices, after *tenant.Snapshot, inv []assess.ClientUse, allBefore, allAfter *matrix.Matrix) []Risk {
+// the matrices of every user before and after the plan (nil: evaluated),
+// with the rows of allBefore's users (nil: users are looked up by UPN).
+func guard(p *Plan, s *tenant.Snapshot, c Choices, after *tenant.Snapshot, inv []assess.ClientUse, allBefore, allAfter *matrix.Matrix, rows *userRows) []Risk {
 	var risks []Risk
-	for _, w := range p.Writes() {
-		if w.Service != tenant.ServiceGraph {
-			continue
-		}
-		federates := w.Operation == "POST /domains/{id}/federationConfiguration" ||
-			(w.Operation == "PATCH /domains/{id}" && fmt.Sprint(w.Params["authenticationType"]) == "Federated")
-		if d := pathPart(w.Path, 1); federates && initialDomain(s, d) {
-			risks = append(risks, Risk{Rule: RiskInitialDomain, Account: d,
-				Why: fmt.Sprintf("write %s federates the initial domain %s, which must stay managed: it is the way in (break-glass accounts, the tenant's own address) when the identity provider fails", w.ID, d)})
+	for _, ps := range p.Steps {
+		for i := range ps.Writes {
+			risks = initialDomainWrite(risks, s, &ps.Writes[i])
 		}
 	}
 	for _, d := range after.Domains {
@@ -99,8 +94,18 @@ func guard(p *Plan, s *tenant.Snapshot, c Choices, after *tenant.Snapshot, inv [
 		watched = append(watched, a.upn)
 	}
 	watched = append(watched, c.Exceptions.Users...)
-	mb := matrix.EvaluateUsers(withPseudoMailboxes(s, extra), watched)
-	ma := matrix.EvaluateUsers(withPseudoMailboxes(after, extra), watched)
+	var mb, ma *matrix.Matrix
+	switch {
+	case len(watched) == 0: // no one to follow
+		mb, ma = &matrix.Matrix{}, &matrix.Matrix{}
+	case len(extra) == 0 && allBefore != nil && allAfter != nil:
+		// Every account has its mailbox: the caller's matrices give
+		// their rows already.
+		mb, ma = allBefore, allAfter
+	default:
+		mb = matrix.EvaluateUsers(withPseudoMailboxes(s, extra), watched)
+		ma = matrix.EvaluateUsers(withPseudoMailboxes(after, extra), watched)
+	}
 	for _, a := range accounts {
 		ub, ua := mb.User(a.upn), ma.User(a.upn)
 		if ub == nil || ua == nil {
@@ -125,9 +130,17 @@ func guard(p *Plan, s *tenant.Snapshot, c Choices, after *tenant.Snapshot, inv [
 	if allAfter == nil {
 		allAfter = matrix.Evaluate(after)
 	}
+	aligned := rows != nil && rows.aligned(allBefore) && rows.aligned(allAfter)
 	for i := range allBefore.Users {
 		ub := &allBefore.Users[i]
 		if named[strings.ToLower(ub.UPN)] {
+			continue
+		}
+		if aligned {
+			if j := rows.first[i]; rows.wayIn(allBefore, i) && !rows.wayIn(allAfter, j) {
+				risks = append(risks, Risk{Rule: RiskCutOff, Account: ub.UPN,
+					Why: "can read mail before the plan and has no way in after it: " + blockingReason(&allAfter.Users[j], matrix.OWA, matrix.Modern)})
+			}
 			continue
 		}
 		if ua := allAfter.User(ub.UPN); ua != nil && hasWayIn(ub) && !hasWayIn(ua) {
@@ -178,6 +191,20 @@ func guard(p *Plan, s *tenant.Snapshot, c Choices, after *tenant.Snapshot, inv [
 			risks = append(risks, Risk{Rule: RiskException, Account: ex,
 				Why: fmt.Sprintf("a declared exception, left without any way in over %s after the plan: %s", strings.Join(cut, ", "), why)})
 		}
+	}
+	return risks
+}
+
+// initialDomainWrite adds the risk of w federating the initial domain.
+func initialDomainWrite(risks []Risk, s *tenant.Snapshot, w *tenant.Write) []Risk {
+	if w.Service != tenant.ServiceGraph {
+		return risks
+	}
+	federates := w.Operation == "POST /domains/{id}/federationConfiguration" ||
+		(w.Operation == "PATCH /domains/{id}" && fmt.Sprint(w.Params["authenticationType"]) == "Federated")
+	if d := pathPart(w.Path, 1); federates && initialDomain(s, d) {
+		risks = append(risks, Risk{Rule: RiskInitialDomain, Account: d,
+			Why: fmt.Sprintf("write %s federates the initial domain %s, which must stay managed: it is the way in (break-glass accounts, the tenant's own address) when the identity provider fails", w.ID, d)})
 	}
 	return risks
 }

@@ -2,8 +2,10 @@ package remediate
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/matrix"
@@ -225,7 +227,7 @@ func hasWayIn(u *matrix.UserAccess) bool {
 // Impact computes, for every step of the plan in order, what it breaks
 // and what it fixes (see Impact). s is not changed.
 func (p *Plan) Impact(s *tenant.Snapshot) []Impact {
-	out, _, _ := p.impacts(s, Base{})
+	out, _, _, _ := p.impacts(s, Base{})
 	return out
 }
 
@@ -251,7 +253,9 @@ type Outcome struct {
 // Outcome computes the plan's outcome for s from base. It gives what
 // matrix.Evaluate(p.Simulate(s)), p.Impact(s), p.PlanJSON(s) and Guard(p,
 // s, p.Choices) give, without simulating the plan three times and
-// judging s again.
+// judging s again. When NewPlan planned p for s (and p's now, choices and
+// steps are still the planned ones), the states it simulated are used:
+// like every judgement, this takes s as a value that no one changes.
 func (p *Plan) Outcome(s *tenant.Snapshot, base Base) Outcome {
 	if base.Inventory == nil {
 		base.Inventory = assess.Inventory(s)
@@ -259,16 +263,20 @@ func (p *Plan) Outcome(s *tenant.Snapshot, base Base) Outcome {
 	if base.Matrix == nil {
 		base.Matrix = matrix.Evaluate(s)
 	}
-	imps, after, final := p.impacts(s, base)
+	imps, after, final, rows := p.impacts(s, base)
 	if after == nil { // no step: the state is s's
 		after = base.Matrix
 	}
-	return Outcome{After: after, Impacts: imps, Entries: p.entries(imps), Risks: guard(p, s, p.Choices, final, base.Inventory, base.Matrix, after)}
+	return Outcome{After: after, Impacts: imps, Entries: p.entries(imps), Risks: guard(p, s, p.Choices, final, base.Inventory, base.Matrix, after, rows)}
 }
 
 // impacts is Impact from base; it also returns the matrix after the last
-// step (nil without steps) and the simulated state after the plan.
-func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix, *tenant.Snapshot) {
+// step (nil without steps), the simulated state after the plan and the
+// rows of the users of base's matrix.
+//
+// A step without writes leaves the state, and so its judgement, as it
+// was: only the states after steps with writes are judged.
+func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix, *tenant.Snapshot, *userRows) {
 	opts := p.Choices.AssessOptions()
 	inv := base.Inventory
 	if inv == nil {
@@ -282,20 +290,104 @@ func (p *Plan) impacts(s *tenant.Snapshot, base Base) ([]Impact, *matrix.Matrix,
 	if fs == nil {
 		fs = assess.RunReusing(s, opts, s, inv)
 	}
-	prevF := statuses(fs)
-	out := make([]Impact, len(p.Steps))
-	paths := make([][]path, len(inv)) // what each client uses, read once
-	for k, c := range inv {
-		paths[k] = clientPaths(c)
+	sim := p.simulation(s)
+	n := len(p.Steps)
+	// The states are judged one after the other: matrix.Evaluate and
+	// assess use every core already, and judging two states at once took
+	// as much CPU and more memory (at 100,000 mailboxes).
+	ms, fss := make([]*matrix.Matrix, n), make([]map[string]string, n)
+	for i := range n {
+		if sim.changed[i] {
+			ms[i] = matrix.Evaluate(sim.states[i])
+			fss[i] = statuses(assess.RunReusing(sim.states[i], opts, s, inv))
+		}
 	}
+	var paths [][]path // what each client uses, read once
+	var rows *userRows
+	parallel([]func(){func() { paths = clientPathsOf(inv) }, func() { rows = newUserRows(prevM, inv) }})
+
+	// Who has a way in, by row, in each matrix (each is compared twice).
+	judged := []*matrix.Matrix{prevM}
+	for i := range n {
+		if sim.changed[i] {
+			judged = append(judged, ms[i])
+		}
+	}
+	ways := make([][]bool, len(judged))
+	var wjobs []func()
+	for i, m := range judged {
+		wjobs = append(wjobs, func() { ways[i] = rows.waysIn(m) })
+	}
+	parallel(wjobs)
+	rows.ways = make(map[*matrix.Matrix][]bool, len(judged))
+	for i, m := range judged {
+		if ways[i] != nil {
+			rows.ways[m] = ways[i]
+		}
+	}
+
+	out := make([]Impact, n)
+	prevF := statuses(fs)
 	var last *matrix.Matrix
-	final, _ := p.simulateSteps(s, func(i int, after *tenant.Snapshot) {
-		m := matrix.Evaluate(after)
-		f := statuses(assess.RunReusing(after, opts, s, inv))
-		out[i] = diffImpact(p.Steps[i].ID, inv, paths, prevM, m, prevF, f)
-		prevM, prevF, last = m, f, m
-	})
-	return out, last, final
+	var diffs []func()
+	for i, ps := range p.Steps {
+		if !sim.known[i] {
+			continue
+		}
+		if !sim.changed[i] {
+			out[i] = Impact{Step: ps.ID, Breaks: []Break{}, Passes: []string{}}
+			last = prevM
+			continue
+		}
+		bm, bf, am, af := prevM, prevF, ms[i], fss[i]
+		diffs = append(diffs, func() { out[i] = diffImpact(ps.ID, inv, paths, rows, bm, am, bf, af) })
+		prevM, prevF, last = am, af, am
+	}
+	parallel(diffs)
+	return out, last, sim.final(), rows
+}
+
+// clientPathsOf is clientPaths of every client; clients seen the same way
+// (most are) share their paths.
+func clientPathsOf(inv []assess.ClientUse) [][]path {
+	type seen struct{ source, client, platform, modernAuth string }
+	known := map[seen][]path{}
+	out := make([][]path, len(inv))
+	for k, c := range inv {
+		key := seen{c.Source, c.Client, c.Platform, c.ModernAuth}
+		ps, ok := known[key]
+		if !ok {
+			ps = clientPaths(c)
+			known[key] = ps
+		}
+		out[k] = ps
+	}
+	return out
+}
+
+// parallel runs the jobs on at most GOMAXPROCS goroutines.
+func parallel(jobs []func()) {
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	if workers <= 1 {
+		for _, job := range jobs {
+			job()
+		}
+		return
+	}
+	next := make(chan func(), len(jobs))
+	for _, job := range jobs {
+		next <- job
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for job := range next {
+				job()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func statuses(fs []assess.Finding) map[string]string {
@@ -306,8 +398,100 @@ func statuses(fs []assess.Finding) map[string]string {
 	return out
 }
 
-// diffImpact compares two states; paths[k] are clientPaths(inv[k]).
-func diffImpact(step string, inv []assess.ClientUse, paths [][]path, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
+// userRows finds the users of a plan's matrices by position. Every state
+// of a plan has the same mailboxes (steps neither add nor remove any), so
+// the matrices after the steps list the users of the matrix before them
+// in the same order; a matrix that does not (aligned) is searched by UPN.
+type userRows struct {
+	base *matrix.Matrix
+	// inv[k] is the row of the inventory's k-th client's user (-1: none);
+	// first[j] the row of the first user with base.Users[j]'s UPN, as
+	// Matrix.User finds them.
+	inv, first []int
+	// ways[m][j] is hasWayIn(&m.Users[j]), for aligned matrices.
+	ways map[*matrix.Matrix][]bool
+}
+
+// waysIn is hasWayIn of every user of m by row, or nil when m is not
+// aligned.
+func (r *userRows) waysIn(m *matrix.Matrix) []bool {
+	if !r.aligned(m) {
+		return nil
+	}
+	out := make([]bool, len(m.Users))
+	for j := range m.Users {
+		out[j] = hasWayIn(&m.Users[j])
+	}
+	return out
+}
+
+// wayIn is hasWayIn(&m.Users[j]).
+func (r *userRows) wayIn(m *matrix.Matrix, j int) bool {
+	if w := r.ways[m]; w != nil {
+		return w[j]
+	}
+	return hasWayIn(&m.Users[j])
+}
+
+func newUserRows(base *matrix.Matrix, inv []assess.ClientUse) *userRows {
+	pos := make(map[*matrix.UserAccess]int, len(base.Users))
+	for j := range base.Users {
+		pos[&base.Users[j]] = j
+	}
+	row := func(upn string) int {
+		if u := base.User(upn); u != nil {
+			return pos[u]
+		}
+		return -1
+	}
+	r := &userRows{base: base, inv: make([]int, len(inv)), first: make([]int, len(base.Users))}
+	for k, c := range inv {
+		if k > 0 && c.User == inv[k-1].User { // a user's clients are listed together
+			r.inv[k] = r.inv[k-1]
+			continue
+		}
+		r.inv[k] = row(c.User)
+	}
+	for j := range base.Users {
+		if j > 0 && base.Users[j].UPN == base.Users[j-1].UPN {
+			r.first[j] = r.first[j-1]
+			continue
+		}
+		r.first[j] = row(base.Users[j].UPN)
+	}
+	return r
+}
+
+// aligned reports whether m lists base's users in base's order.
+func (r *userRows) aligned(m *matrix.Matrix) bool {
+	if m == r.base {
+		return true
+	}
+	if len(m.Users) != len(r.base.Users) {
+		return false
+	}
+	for j := range m.Users {
+		if m.Users[j].UPN != r.base.Users[j].UPN {
+			return false
+		}
+	}
+	return true
+}
+
+// userAt returns the user at row of m when aligned, else m.User(upn).
+func userAt(m *matrix.Matrix, aligned bool, row int, upn string) *matrix.UserAccess {
+	switch {
+	case !aligned:
+		return m.User(upn)
+	case row < 0:
+		return nil
+	}
+	return &m.Users[row]
+}
+
+// diffImpact compares two states; paths[k] are clientPaths(inv[k]), rows
+// the users' rows in the matrix before the plan.
+func diffImpact(step string, inv []assess.ClientUse, paths [][]path, rows *userRows, before, after *matrix.Matrix, fb, fa map[string]string) Impact {
 	im := Impact{Step: step, Breaks: []Break{}, Passes: []string{}}
 	for _, c := range assess.Catalog() {
 		switch {
@@ -317,8 +501,9 @@ func diffImpact(step string, inv []assess.ClientUse, paths [][]path, before, aft
 			im.Regressions = append(im.Regressions, c.ID)
 		}
 	}
+	alignedB, alignedA := rows.aligned(before), rows.aligned(after)
 	for k, c := range inv {
-		ub, ua := before.User(c.User), after.User(c.User)
+		ub, ua := userAt(before, alignedB, rows.inv[k], c.User), userAt(after, alignedA, rows.inv[k], c.User)
 		if ub == nil || ua == nil {
 			continue
 		}
@@ -352,6 +537,14 @@ func diffImpact(step string, inv []assess.ClientUse, paths [][]path, before, aft
 		if len(lost) > 0 {
 			im.Breaks = append(im.Breaks, Break{User: c.User, Client: c.Client, Protocols: lost, All: allLost, ModernAuth: c.ModernAuth})
 		}
+	}
+	if alignedB && alignedA {
+		for k := range before.Users {
+			if rows.wayIn(before, k) && !rows.wayIn(after, rows.first[k]) {
+				im.LosesAll = append(im.LosesAll, before.Users[k].UPN)
+			}
+		}
+		return im
 	}
 	for k := range before.Users {
 		ub := &before.Users[k]

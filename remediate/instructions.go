@@ -3,6 +3,7 @@ package remediate
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -21,9 +22,32 @@ func instructionsOf(r *run) []Instruction {
 	for _, z := range r.s.Okta.Zones {
 		names[z.ID] = z.Name
 	}
+	// A step may make 100,000 writes (F): their instructions are
+	// rendered in runs on workers, and put together in order.
+	runs := min(runtime.GOMAXPROCS(0), len(r.writes)/1024+1)
+	parts := make([][]Instruction, runs)
+	var jobs []func()
+	for k := range runs {
+		lo, hi := k*len(r.writes)/runs, (k+1)*len(r.writes)/runs
+		jobs = append(jobs, func() {
+			part := make([]Instruction, 0, hi-lo)
+			for _, w := range r.writes[lo:hi] {
+				part = append(part, writeInstructions(w, names)...)
+			}
+			parts[k] = part
+		})
+	}
+	parallel(jobs)
 	var out []Instruction
-	for _, w := range r.writes {
-		out = append(out, writeInstructions(w, names)...)
+	if len(r.writes) > 0 {
+		n := len(r.instr)
+		for _, part := range parts {
+			n += len(part)
+		}
+		out = make([]Instruction, 0, n)
+	}
+	for _, part := range parts {
+		out = append(out, part...)
 	}
 	return append(out, r.instr...)
 }
@@ -60,25 +84,25 @@ func PowerShell(w tenant.Write) string {
 	sort.SliceStable(keys, func(i, j int) bool { return paramRank(keys[i]) < paramRank(keys[j]) })
 	for _, k := range keys {
 		v := w.Params[k]
+		b.WriteString(" -")
+		b.WriteString(k)
 		if containsFold(w.Stamp, k) {
-			fmt.Fprintf(&b, " -%s ([DateTime]::UtcNow)", k)
+			b.WriteString(" ([DateTime]::UtcNow)")
 			continue
 		}
 		switch x := v.(type) {
 		case nil:
-			fmt.Fprintf(&b, " -%s $null", k)
+			b.WriteString(" $null")
 		case bool:
 			if k == "Confirm" {
-				fmt.Fprintf(&b, " -Confirm:%s", psBool(x))
-			} else if strings.HasPrefix(w.Operation, "New-") && x {
-				fmt.Fprintf(&b, " -%s", k) // a switch parameter
-			} else {
-				fmt.Fprintf(&b, " -%s %s", k, psBool(x))
+				b.WriteString(":" + psBool(x))
+			} else if !strings.HasPrefix(w.Operation, "New-") || !x { // else a switch parameter
+				b.WriteString(" " + psBool(x))
 			}
 		case string:
-			fmt.Fprintf(&b, " -%s %s", k, psQuote(x))
+			b.WriteString(" " + psQuote(x))
 		default:
-			fmt.Fprintf(&b, " -%s %v", k, x)
+			fmt.Fprintf(&b, " %v", x)
 		}
 	}
 	return b.String()
@@ -142,7 +166,7 @@ func graphInstructions(w tenant.Write) []Instruction {
 		return []Instruction{{ToolGraphPS, "Remove-MgIdentityConditionalAccessPolicy -ConditionalAccessPolicyId " + pathPart(w.Path, 3)}}
 	case "POST /users/{id}/revokeSignInSessions":
 		user := strings.TrimPrefix(w.Target, "sessions of ")
-		return []Instruction{{ToolGraphPS, fmt.Sprintf("Revoke-MgUserSignInSession -UserId %s (replaces the retired Revoke-AzureADUserAllRefreshToken; permission User.RevokeSessions.All)", user)}}
+		return []Instruction{{ToolGraphPS, "Revoke-MgUserSignInSession -UserId " + user + " (replaces the retired Revoke-AzureADUserAllRefreshToken; permission User.RevokeSessions.All)"}}
 	}
 	return []Instruction{{ToolGraphPS, fmt.Sprintf("Invoke-MgGraphRequest -Method %s -Uri 'v1.0%s' -Body '%s'", strings.Fields(w.Operation)[0], w.Path, jsonText(p))}}
 }

@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -16,6 +17,83 @@ type Plan struct {
 	Now     time.Time     `json:"now"`
 	Choices Choices       `json:"choices"`
 	Steps   []PlannedStep `json:"steps"`
+
+	// sim is what NewPlan simulated, for Outcome (nil for a plan read
+	// back from JSON).
+	sim *simulation
+}
+
+// simulation is a plan's simulation of one snapshot: the state after
+// each step, each a copy of the state before it in the sections the step
+// writes and sharing the rest (none may be changed).
+type simulation struct {
+	// from, now, choices and steps are what it was simulated for.
+	from    *tenant.Snapshot
+	now     time.Time
+	choices Choices
+	steps   []string
+
+	states []*tenant.Snapshot
+	// known: the step is in the catalog (an unknown one is skipped);
+	// changed: the step made writes (a step changes the state exactly as
+	// its writes say, so a step without writes leaves it as it was).
+	known, changed []bool
+}
+
+// newSimulation starts the simulation of p on s.
+func newSimulation(p *Plan, s *tenant.Snapshot) *simulation {
+	n := len(p.Steps)
+	sim := &simulation{from: s, now: p.Now, choices: deepCopy(reflect.ValueOf(p.Choices)).Interface().(Choices),
+		states: make([]*tenant.Snapshot, n), known: make([]bool, n), changed: make([]bool, n)}
+	for _, ps := range p.Steps {
+		sim.steps = append(sim.steps, ps.ID)
+	}
+	return sim
+}
+
+// final is the state after the plan (s's without steps).
+func (sim *simulation) final() *tenant.Snapshot {
+	if n := len(sim.states); n > 0 {
+		return sim.states[n-1]
+	}
+	return sim.from
+}
+
+// of reports whether sim is p's simulation of s.
+func (sim *simulation) of(p *Plan, s *tenant.Snapshot) bool {
+	if sim == nil || sim.from != s || sim.now != p.Now || len(sim.steps) != len(p.Steps) || !reflect.DeepEqual(sim.choices, p.Choices) {
+		return false
+	}
+	for i, ps := range p.Steps {
+		if sim.steps[i] != ps.ID {
+			return false
+		}
+	}
+	return true
+}
+
+// simulation returns p's simulation of s: NewPlan's when it planned p for
+// s, else simulated now (as Simulate does, but a copy per step of what
+// the step writes).
+func (p *Plan) simulation(s *tenant.Snapshot) *simulation {
+	if p.sim.of(p, s) {
+		return p.sim
+	}
+	sim := newSimulation(p, s)
+	state, clock, planned := s, p.Now, p.planned()
+	var ix *userIndex
+	for i, ps := range p.Steps {
+		sim.states[i] = state
+		st, ok := LookupStep(ps.ID)
+		if !ok {
+			continue
+		}
+		cp := cloneSections(state, st.writes)
+		r := st.execute(cp, p.Choices, clock, planned, ix)
+		state, clock, ix = cp, r.clock, r.ix
+		sim.states[i], sim.known[i], sim.changed[i] = cp, true, len(r.writes) > 0
+	}
+	return sim
 }
 
 // PlannedStep is a step as planned for the snapshot.
@@ -125,21 +203,31 @@ func NewPlan(s *tenant.Snapshot, steps []string, c Choices, now time.Time) (*Pla
 	p := &Plan{Now: now, Choices: c}
 	var problems []Problem
 	state, clock := s, now
+	var states []*tenant.Snapshot
+	var changed []bool
+	var ix *userIndex // the users' index of state, handed from step to step
 	for _, id := range ids {
 		st, _ := LookupStep(id)
-		r, next := st.trial(state, c, clock, planned)
+		r, next := st.trial(state, c, clock, planned, ix)
 		for _, why := range r.problems {
 			problems = append(problems, Problem{Step: id, Reason: why})
 		}
 		if r.refused() {
 			continue
 		}
-		state, clock = next, r.clock
+		state, clock, ix = next, r.clock, r.ix
+		states, changed = append(states, state), append(changed, len(r.writes) > 0)
 		p.Steps = append(p.Steps, PlannedStep{ID: st.ID, Title: st.Title, Fixes: append([]string(nil), st.Fixes...), Manual: r.manual,
 			Nothing: r.nothing, Writes: nonNilWrites(r.writes), Instructions: nonNilInstr(instructionsOf(r)), Notes: r.notes})
 	}
 	if len(problems) > 0 {
 		return nil, &PlanError{Problems: problems}
+	}
+	p.sim = newSimulation(p, s)
+	copy(p.sim.states, states)
+	copy(p.sim.changed, changed)
+	for i := range p.sim.known {
+		p.sim.known[i] = true
 	}
 	return p, nil
 }
@@ -185,7 +273,7 @@ func (p *Plan) simulateSteps(s *tenant.Snapshot, each func(i int, after *tenant.
 		if !ok {
 			continue
 		}
-		r := st.execute(out, p.Choices, clock, planned)
+		r := st.execute(out, p.Choices, clock, planned, nil)
 		clock = r.clock
 		writes = append(writes, r.writes...)
 		if each != nil {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden365/harden365/assess"
 	"github.com/harden365/harden365/internal/benchdata"
 	"github.com/harden365/harden365/matrix"
 	"github.com/harden365/harden365/remediate"
@@ -59,4 +60,23 @@ func planAll(b *testing.B, n int) *remediate.Plan {
 		b.Fatal(err)
 	}
 	return p
+}
+
+// BenchmarkOutcomeAll is what the wizard's Plan screen recomputes when a
+// step is toggled and what report.Judge adds to the judgement: the full
+// plan's outcome (after matrix, impacts, entries, risks) from a base
+// judged beforehand (findings, inventory, before matrix).
+func BenchmarkOutcomeAll(b *testing.B) {
+	for _, n := range benchdata.Sizes() {
+		s := benchdata.Snapshot(b, n)
+		p := planAll(b, n)
+		fs, inv := assess.RunWithInventory(s, p.Choices.AssessOptions())
+		base := remediate.Base{Findings: fs, Inventory: inv, Matrix: matrix.Evaluate(s)}
+		b.Run(benchdata.Name(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p.Outcome(s, base)
+			}
+		})
+	}
 }

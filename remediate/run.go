@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/harden365/harden365/tenant"
@@ -98,14 +100,14 @@ func (r *run) need(ids ...string) bool {
 // IDs from it; Reversible follows from Undo and Irreversible.
 func (r *run) emit(w tenant.Write) string {
 	w.Step = r.step
-	w.ID = fmt.Sprintf("%s-%d", r.step, len(r.writes)+1)
+	w.ID = r.step + "-" + strconv.Itoa(len(r.writes)+1)
 	w.At = r.clock
 	r.clock = r.clock.Add(time.Second)
 	for i := range w.Undo {
 		w.Undo[i].Step = r.step
 		w.Undo[i].ID = w.ID + ".undo"
 		if len(w.Undo) > 1 {
-			w.Undo[i].ID += fmt.Sprintf("-%d", i+1)
+			w.Undo[i].ID += "-" + strconv.Itoa(i+1)
 		}
 		if w.Undo[i].Old == nil {
 			w.Undo[i].Old = map[string]any{}
@@ -244,6 +246,18 @@ func (r *run) index() *userIndex {
 	return r.ix
 }
 
+// on returns the index for s, a copy of the snapshot ix was built from
+// (nil when ix is nil or s's user slices are not of the same length):
+// the rows are where they were and their keys the same.
+func (ix *userIndex) on(s *tenant.Snapshot) *userIndex {
+	if ix == nil || len(ix.users) != len(s.Users) || len(ix.exUsers) != len(s.Exchange.Users) {
+		return nil
+	}
+	out := *ix
+	out.users, out.exUsers = s.Users, s.Exchange.Users
+	return &out
+}
+
 func newUserIndex(s *tenant.Snapshot) *userIndex {
 	ix := &userIndex{users: s.Users, exUsers: s.Exchange.Users,
 		graphUPN: make(map[string]int, len(s.Users)), graphID: make(map[string]int, len(s.Users)), graphUPNLast: make(map[string]int, len(s.Users)),
@@ -254,15 +268,19 @@ func newUserIndex(s *tenant.Snapshot) *userIndex {
 			m[key] = i
 		}
 	}
-	for i := range s.Users {
-		u := &s.Users[i]
-		upn := tenant.FoldKey(u.UserPrincipalName)
-		first(ix.graphUPN, upn, i)
-		ix.graphUPNLast[upn] = i
-		if u.ID != "" {
-			first(ix.graphID, tenant.FoldKey(u.ID), i)
+	// The Graph users' maps and the Get-User rows' are independent.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range s.Users {
+			u := &s.Users[i]
+			upn := tenant.FoldKey(u.UserPrincipalName)
+			first(ix.graphUPN, upn, i)
+			ix.graphUPNLast[upn] = i
+			if u.ID != "" {
+				first(ix.graphID, tenant.FoldKey(u.ID), i)
+			}
 		}
-	}
+	})
 	for i := range s.Exchange.Users {
 		x := &s.Exchange.Users[i]
 		first(ix.exIdentity, tenant.FoldKey(x.Identity), i)
@@ -273,6 +291,7 @@ func newUserIndex(s *tenant.Snapshot) *userIndex {
 		first(ix.exUPN, upn, i)
 		ix.exUPNLast[upn] = i
 	}
+	wg.Wait()
 	return ix
 }
 

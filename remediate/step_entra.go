@@ -3,6 +3,7 @@ package remediate
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -555,6 +556,7 @@ func runF(r *run) {
 		return
 	}
 	exoOK := r.s.OK(srcExoUser)
+	r.writes = slices.Grow(r.writes, 2*len(todo))
 	// Exchange first (Set-User changes the user's WhenChanged), Graph's
 	// revocation last.
 	for _, t := range todo {
@@ -562,9 +564,10 @@ func runF(r *run) {
 			continue
 		}
 		at := r.clock
+		when := stamp(at)
 		r.emit(tenant.Write{Service: tenant.ServiceExchange, Operation: "Set-User", Target: "user " + t.x.UserPrincipalName,
-			Params: map[string]any{"Identity": t.x.Identity, "StsRefreshTokensValidFrom": stamp(at)}, Stamp: []string{"StsRefreshTokensValidFrom"},
-			Old: map[string]any{"StsRefreshTokensValidFrom": timeOrNil(t.x.StsRefreshTokensValidFrom)}, New: map[string]any{"StsRefreshTokensValidFrom": stamp(at)},
+			Params: map[string]any{"Identity": t.x.Identity, "StsRefreshTokensValidFrom": when}, Stamp: []string{"StsRefreshTokensValidFrom"},
+			Old: map[string]any{"StsRefreshTokensValidFrom": timeOrNil(t.x.StsRefreshTokensValidFrom)}, New: map[string]any{"StsRefreshTokensValidFrom": when},
 			Irreversible: revokedForGood})
 		t.x.StsRefreshTokensValidFrom = at
 		t.x.WhenChanged = at
@@ -572,7 +575,7 @@ func runF(r *run) {
 	for _, t := range todo {
 		at := r.clock
 		r.emit(tenant.Write{Service: tenant.ServiceGraph, Operation: "POST /users/{id}/revokeSignInSessions",
-			Path: fmt.Sprintf("/users/%s/revokeSignInSessions", t.g.ID), Target: "sessions of " + t.g.UserPrincipalName,
+			Path: "/users/" + t.g.ID + "/revokeSignInSessions", Target: "sessions of " + t.g.UserPrincipalName,
 			Old: map[string]any{"signInSessionsValidFromDateTime": timeOrNil(t.g.SignInSessionsValidFrom)}, New: map[string]any{"signInSessionsValidFromDateTime": stamp(at)},
 			Irreversible: revokedForGood})
 		t.g.SignInSessionsValidFrom = at

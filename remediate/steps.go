@@ -40,7 +40,10 @@ type Step struct {
 	// blocksBasic: the step cuts basic auth, so with modern auth off it
 	// would leave Outlook for Windows without a way in: it needs B first.
 	blocksBasic bool
-	run         func(*run)
+	// writes are the sections of the snapshot the step changes (a trial
+	// copies only those).
+	writes section
+	run    func(*run)
 }
 
 // catalog lists the steps in the order a plan applies them:
@@ -59,23 +62,24 @@ type Step struct {
 //   - F last: revoking sessions makes every earlier change bite.
 func catalog() []Step {
 	return []Step{
-		{ID: StepB, Title: "Enable modern authentication in Exchange Online", Fixes: []string{assess.IDExoModernAuth}, run: runB},
+		{ID: StepB, Title: "Enable modern authentication in Exchange Online", Fixes: []string{assess.IDExoModernAuth}, writes: secOrgConfig, run: runB},
 		{ID: StepC, Title: "Switch legacy protocols off on the mailboxes and in the mailbox plans",
-			Fixes: []string{assess.IDExoLegacyProtocols, assess.IDExoCASPlans}, run: runC},
+			Fixes: []string{assess.IDExoLegacyProtocols, assess.IDExoCASPlans}, writes: secCASMailboxes | secCASMailboxPlans, run: runC},
 		{ID: StepSMTPAuth, Title: "Switch SMTP AUTH off for the tenant and resolve the mailboxes that turn it back on",
-			Fixes: []string{assess.IDExoSMTPAuth}, run: runSMTPAuth},
+			Fixes: []string{assess.IDExoSMTPAuth}, writes: secTransportConfig | secCASMailboxes, run: runSMTPAuth},
 		{ID: StepD, Title: "Block basic authentication with an Exchange authentication policy",
-			Fixes: []string{assess.IDExoBasicAuthPolicy}, blocksBasic: true, run: runD},
+			Fixes: []string{assess.IDExoBasicAuthPolicy}, blocksBasic: true,
+			writes: secOrgConfig | secAuthPolicies | secExchangeUsers, run: runD},
 		{ID: StepE, Title: "Okta Office 365 rules: deny legacy clients, MFA for browsers and modern clients, a zoned exception",
-			Fixes: []string{assess.IDOktaDenyLegacy, assess.IDOktaMFAModern}, blocksBasic: true, run: runE},
+			Fixes: []string{assess.IDOktaDenyLegacy, assess.IDOktaMFAModern}, blocksBasic: true, writes: secOkta, run: runE},
 		{ID: StepA, Title: "Federate the remaining mail domains with Okta's Office 365 app",
-			Fixes: []string{assess.IDFedDomains}, run: runA},
+			Fixes: []string{assess.IDFedDomains}, writes: secDomains | secOkta, run: runA},
 		{ID: StepFedMFA, Title: "Make Entra ID send federated users to Okta for MFA (federatedIdpMfaBehavior)",
-			Fixes: []string{assess.IDFedMFABehavior}, run: runFedMFA},
+			Fixes: []string{assess.IDFedMFABehavior}, writes: secDomains, run: runFedMFA},
 		{ID: StepCALegacy, Title: "Block legacy authentication with conditional access (report-only first, then on)",
-			Fixes: []string{assess.IDEntraLegacyBlock}, blocksBasic: true, run: runCALegacy},
+			Fixes: []string{assess.IDEntraLegacyBlock}, blocksBasic: true, writes: secEntraPolicies, run: runCALegacy},
 		{ID: StepF, Title: "Revoke sessions and refresh tokens so that the changes bite now",
-			Fixes: []string{assess.IDTokensRevoked}, run: runF},
+			Fixes: []string{assess.IDTokensRevoked}, writes: secUsers | secExchangeUsers, run: runF},
 	}
 }
 
@@ -101,9 +105,11 @@ func stepIDs() []string {
 }
 
 // execute runs the step on s (changed in place) with the writes starting
-// at clock; planned are the steps of the same plan.
-func (st Step) execute(s *tenant.Snapshot, c Choices, clock time.Time, planned map[string]bool) *run {
-	r := &run{s: s, c: c, step: st.ID, clock: clock, planned: planned}
+// at clock; planned are the steps of the same plan. ix, when not nil, is
+// the user index of the state s was copied from (steps never change the
+// keys it holds, so it holds for s too).
+func (st Step) execute(s *tenant.Snapshot, c Choices, clock time.Time, planned map[string]bool, ix *userIndex) *run {
+	r := &run{s: s, c: c, step: st.ID, clock: clock, planned: planned, ix: ix.on(s)}
 	if st.run == nil {
 		r.refuse("not a step of the catalog (use LookupStep or Steps)")
 		return r
@@ -112,11 +118,16 @@ func (st Step) execute(s *tenant.Snapshot, c Choices, clock time.Time, planned m
 	return r
 }
 
-// trial runs the step on a copy of s and applies the checks every step
-// shares; the copy is the state after the step (unchanged s when refused).
-func (st Step) trial(s *tenant.Snapshot, c Choices, clock time.Time, planned map[string]bool) (*run, *tenant.Snapshot) {
-	cp := clone(s)
-	r := st.execute(cp, c, clock, planned)
+// trial runs the step on a copy of s (of the sections it writes) and
+// applies the checks every step shares; the copy is the state after the
+// step (unchanged s when refused).
+func (st Step) trial(s *tenant.Snapshot, c Choices, clock time.Time, planned map[string]bool, ix *userIndex) (*run, *tenant.Snapshot) {
+	return st.trialOn(s, cloneSections(s, st.writes), c, clock, planned, ix)
+}
+
+// trialOn is trial on cp, a copy of s.
+func (st Step) trialOn(s, cp *tenant.Snapshot, c Choices, clock time.Time, planned map[string]bool, ix *userIndex) (*run, *tenant.Snapshot) {
+	r := st.execute(cp, c, clock, planned, ix)
 	if !r.refused() && st.blocksBasic && len(r.writes) > 0 && !planned[StepB] {
 		if oc := s.Exchange.OrganizationConfig; oc != nil && !oc.OAuth2ClientProfileEnabled {
 			r.refuse("modern authentication is off (OAuth2ClientProfileEnabled False): blocking basic auth now leaves Outlook for Windows without any way in; add step B to the plan (B comes first)")
@@ -134,7 +145,7 @@ func alone(id string) map[string]bool { return map[string]bool{id: true} }
 // Check returns the step's unmet preconditions on s, as if it were planned
 // alone (so A needs E's deny rule to exist already); none means it can run.
 func (st Step) Check(s *tenant.Snapshot, c Choices) []string {
-	r, _ := st.trial(s, c, time.Time{}, alone(st.ID))
+	r, _ := st.trial(s, c, time.Time{}, alone(st.ID), nil)
 	return r.problems
 }
 
@@ -143,7 +154,7 @@ func (st Step) Check(s *tenant.Snapshot, c Choices) []string {
 // is never changed. When the step's preconditions are not met, the copy is
 // unchanged.
 func (st Step) Simulate(s *tenant.Snapshot, now time.Time, c Choices) *tenant.Snapshot {
-	_, out := st.trial(s, c, now, alone(st.ID))
+	_, out := st.trialOn(s, clone(s), c, now, alone(st.ID), nil)
 	if out == s {
 		return clone(s)
 	}
@@ -153,7 +164,7 @@ func (st Step) Simulate(s *tenant.Snapshot, now time.Time, c Choices) *tenant.Sn
 // Writes returns the writes the step alone would make on s (none when its
 // target state already holds or its preconditions are not met).
 func (st Step) Writes(s *tenant.Snapshot, now time.Time, c Choices) []tenant.Write {
-	r, _ := st.trial(s, c, now, alone(st.ID))
+	r, _ := st.trial(s, c, now, alone(st.ID), nil)
 	return r.writes
 }
 
@@ -161,6 +172,6 @@ func (st Step) Writes(s *tenant.Snapshot, now time.Time, c Choices) []tenant.Wri
 // tooling: for each write the PowerShell command or console path, with
 // the step's own explanations first.
 func (st Step) Instructions(s *tenant.Snapshot, now time.Time, c Choices) []Instruction {
-	r, _ := st.trial(s, c, now, alone(st.ID))
+	r, _ := st.trial(s, c, now, alone(st.ID), nil)
 	return instructionsOf(r)
 }

@@ -21,20 +21,28 @@ func Judge(version string, snap *tenant.Snapshot, choices remediate.Choices, ste
 		return Input{}, errors.New("there is no snapshot to judge")
 	}
 	in := Input{Version: version, Snapshot: snap, Choices: choices}
-	// The findings (with the inventory they make) and the matrix are
-	// independent: judged at once.
-	done := make(chan struct{})
+	// The findings (with the inventory they make), the matrix and the
+	// plan are independent: made at once.
+	done, planned := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		in.Before = matrix.Evaluate(snap)
 	}()
+	var plan *remediate.Plan
+	var planErr error
+	go func() {
+		defer close(planned)
+		if len(steps) > 0 {
+			plan, planErr = remediate.NewPlan(snap, steps, choices, planNow)
+		}
+	}()
 	in.Findings, in.Clients = assess.RunWithInventory(snap, choices.AssessOptions())
 	<-done
-	if len(steps) > 0 {
-		plan, err := remediate.NewPlan(snap, steps, choices, planNow)
-		if err != nil {
-			return Input{}, fmt.Errorf("plan: %w", err)
-		}
+	<-planned
+	if planErr != nil {
+		return Input{}, fmt.Errorf("plan: %w", planErr)
+	}
+	if plan != nil {
 		in.withPlan(plan)
 	}
 	return in, nil
