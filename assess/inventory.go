@@ -323,6 +323,8 @@ type invGroup struct {
 	sources       invSources
 	modern, basic bool
 	protocols     invSet
+	// gone: merged into the user's versioned entries of the client.
+	gone bool
 }
 
 // invSources are a group's evidence with its best rank: a few entries,
@@ -1079,9 +1081,7 @@ func (b *invBuilder) result() []ClientUse {
 		shards = runtime.GOMAXPROCS(0)
 	}
 	if shards <= 1 {
-		out := invGroupUses(b.sightings, b.placeholder, b.asOf)
-		slices.SortFunc(out, invCompare)
-		return out
+		return invGroupUses(b.sightings, b.placeholder, b.asOf)
 	}
 	seed := maphash.MakeSeed()
 	shard := func(user string) int { return int(maphash.String(seed, user) % uint64(shards)) }
@@ -1102,7 +1102,6 @@ func (b *invBuilder) result() []ClientUse {
 	for k := range shards {
 		wg.Go(func() {
 			parts[k] = invGroupUses(sights[k], holds[k], b.asOf)
-			slices.SortFunc(parts[k], invCompare)
 		})
 	}
 	wg.Wait()
@@ -1144,87 +1143,140 @@ func invMerge(a, c []ClientUse) []ClientUse {
 }
 
 // invGroupUses groups sightings and placeholders (of whole users) into
-// client uses, unsorted.
+// client uses, sorted (invCompare).
+//
+// Everything is per user: the evidence is bucketed by user (keeping its
+// order), and each user's few groups are found by a scan of that user's
+// groups (maps keyed by user, client and version cost more than the
+// work at 100,000 users).
 func invGroupUses(sightings, placeholders []invSighting, asOf time.Time) []ClientUse {
-	type key struct{ user, client, version string }
-	groups := make(map[key]*invGroup, len(sightings)/2)
-	order := make([]key, 0, len(sightings)/2)
+	// Bucket the evidence by user, in order.
+	index := make(map[string]int32, len(sightings)/2)
+	var users []string
+	bucket := func(user string) int32 {
+		b, ok := index[user]
+		if !ok {
+			b = int32(len(users))
+			index[user] = b
+			users = append(users, user)
+		}
+		return b
+	}
+	sightOf := make([]int32, len(sightings))
+	for i := range sightings {
+		sightOf[i] = bucket(sightings[i].user)
+	}
+	holdOf := make([]int32, len(placeholders))
+	for i := range placeholders {
+		holdOf[i] = bucket(placeholders[i].user)
+	}
+	sightAt, sightIdx := invBuckets(sightOf, len(users))
+	holdAt, holdIdx := invBuckets(holdOf, len(users))
+
+	// Users in order, so that each user's sorted uses make the whole.
+	byName := make([]int32, len(users))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(users[a], users[b]) })
+
+	out := make([]ClientUse, 0, len(sightings)/2+len(placeholders))
 	var slab []invGroup // groups are allocated a slab at a time
-	add := func(k key, s invSighting) *invGroup {
-		g := groups[k]
-		if g == nil {
-			if len(slab) == 0 {
-				slab = make([]invGroup, 1024)
-			}
-			g, slab = &slab[0], slab[1:]
-			*g = invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30}
-			g.client, g.version = k.client, k.version
-			groups[k] = g
-			order = append(order, k)
-		}
-		g.absorb(s)
-		return g
-	}
-	for _, s := range sightings {
-		add(key{s.user, s.client, s.version}, s)
-	}
-	// Evidence without a version joins every versioned entry of the same
-	// user and client.
-	versioned := map[[2]string][]*invGroup{}
-	for _, k := range order {
-		if k.version != "" {
-			versioned[[2]string{k.user, k.client}] = append(versioned[[2]string{k.user, k.client}], groups[k])
-		}
-	}
-	for _, k := range order {
-		g := groups[k]
-		if k.version != "" {
-			continue
-		}
-		if targets := versioned[[2]string{k.user, k.client}]; len(targets) > 0 {
-			for _, t := range targets {
-				t.merge(g)
-			}
-			delete(groups, k)
-		}
-	}
-	// Placeholders: attribute them to identified clients, else keep them.
-	byUser := map[string][]*invGroup{}
-	for _, k := range order {
-		if g := groups[k]; g != nil {
-			byUser[k.user] = append(byUser[k.user], g)
-		}
-	}
-	for _, p := range placeholders {
-		var targets []*invGroup
-		for _, g := range byUser[p.user] {
-			if g.explains(p.explains) {
-				targets = append(targets, g)
+	var gs []*invGroup  // the user's groups, in order of creation
+	add := func(s *invSighting, client, version string) {
+		for _, g := range gs {
+			if !g.gone && g.client == client && g.version == version {
+				g.absorb(*s)
+				return
 			}
 		}
-		if len(targets) > 0 {
-			for _, t := range targets {
-				t.sources.note(p.source, p.rank)
-				if p.protocol != "" {
-					t.protocols.add(p.protocol)
+		if len(slab) == 0 {
+			slab = make([]invGroup, 1024)
+		}
+		g := &slab[0]
+		slab = slab[1:]
+		*g = invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30}
+		g.client, g.version = client, version
+		gs = append(gs, g)
+		g.absorb(*s)
+	}
+	for _, u := range byName {
+		gs = gs[:0]
+		for _, i := range sightIdx[sightAt[u]:sightAt[u+1]] {
+			s := &sightings[i]
+			add(s, s.client, s.version)
+		}
+		// Evidence without a version joins every versioned entry of
+		// the same user and client.
+		for _, g := range gs {
+			if g.version != "" {
+				continue
+			}
+			for _, t := range gs {
+				if t.version != "" && t.client == g.client {
+					t.merge(g)
+					g.gone = true
 				}
 			}
-			continue
 		}
-		id := invPlaceholderID(p.explains)
-		p.invID = id
-		add(key{p.user, id.client, id.version}, p)
-	}
-
-	out := make([]ClientUse, 0, len(groups))
-	for _, g := range groups {
-		ma, row := g.classify(asOf)
-		out = append(out, ClientUse{
-			User: g.user, Platform: invOr(g.platform, "unknown"), Client: invOr(g.client, "Unknown client"), Version: g.version,
-			ModernAuth: ma, Source: g.sourceList(), TableRow: row,
-		})
+		// Placeholders: attribute them to identified clients (those of
+		// the sightings), else keep them.
+		identified := len(gs)
+		for _, i := range holdIdx[holdAt[u]:holdAt[u+1]] {
+			p := placeholders[i]
+			found := false
+			for _, t := range gs[:identified] {
+				if !t.gone && t.explains(p.explains) {
+					found = true
+					t.sources.note(p.source, p.rank)
+					if p.protocol != "" {
+						t.protocols.add(p.protocol)
+					}
+				}
+			}
+			if found {
+				continue
+			}
+			id := invPlaceholderID(p.explains)
+			p.invID = id
+			add(&p, id.client, id.version)
+		}
+		first := len(out)
+		for _, g := range gs {
+			if g.gone {
+				continue
+			}
+			ma, row := g.classify(asOf)
+			out = append(out, ClientUse{
+				User: g.user, Platform: invOr(g.platform, "unknown"), Client: invOr(g.client, "Unknown client"), Version: g.version,
+				ModernAuth: ma, Source: g.sourceList(), TableRow: row,
+			})
+		}
+		if len(out)-first > 1 {
+			slices.SortFunc(out[first:], invCompare)
+		}
 	}
 	return out
+}
+
+// invBuckets sorts positions by bucket (of, one per position, in
+// [0, n)), keeping their order: bucket b's positions are
+// idx[at[b]:at[b+1]].
+func invBuckets(of []int32, n int) (at, idx []int32) {
+	at = make([]int32, n+1)
+	for _, b := range of {
+		at[b+1]++
+	}
+	for b := range n {
+		at[b+1] += at[b]
+	}
+	next := slices.Clone(at[:n])
+	idx = make([]int32, len(of))
+	for i, b := range of {
+		idx[next[b]] = int32(i)
+		next[b]++
+	}
+	return at, idx
 }
 
 func (g *invGroup) absorb(s invSighting) {
@@ -1318,38 +1370,39 @@ func (g *invGroup) sourceList() string {
 	}
 	// Sign-ins and Okta events of one user agent are one source, their
 	// client apps / endpoints listed together: "signIn: UA [IMAP4, POP3]".
+	// A group has a few sources: a slice, not a map.
 	type entry struct {
+		base string
 		rank int
 		tags []string
 	}
-	merged := map[string]*entry{}
+	merged := make([]entry, 0, len(g.sources))
 	for _, src := range g.sources {
 		r := src.rank
 		base, tag := invSplitTag(src.source)
-		e := merged[base]
-		if e == nil {
-			e = &entry{rank: r}
-			merged[base] = e
+		k := slices.IndexFunc(merged, func(e entry) bool { return e.base == base })
+		if k < 0 {
+			k = len(merged)
+			merged = append(merged, entry{base: base, rank: r})
 		}
+		e := &merged[k]
 		e.rank = min(e.rank, r)
 		if tag != "" && !invContains(e.tags, tag) {
 			e.tags = append(e.tags, tag)
 		}
 	}
-	list := make([]string, 0, len(merged))
-	for base := range merged {
-		list = append(list, base)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if ri, rj := merged[list[i]].rank, merged[list[j]].rank; ri != rj {
-			return ri < rj
+	slices.SortFunc(merged, func(a, b entry) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
 		}
-		return list[i] < list[j]
+		return strings.Compare(a.base, b.base)
 	})
-	for i, base := range list {
-		if tags := merged[base].tags; len(tags) > 0 {
-			sort.Strings(tags)
-			list[i] = base + " [" + strings.Join(tags, ", ") + "]"
+	list := make([]string, len(merged))
+	for i, e := range merged {
+		list[i] = e.base
+		if len(e.tags) > 0 {
+			sort.Strings(e.tags)
+			list[i] = e.base + " [" + strings.Join(e.tags, ", ") + "]"
 		}
 	}
 	return strings.Join(list, "; ")
@@ -1518,22 +1571,31 @@ func invIOSMailRow(v, build string) (string, string) {
 // --- small helpers
 
 // invVersionParts parses the leading dotted numbers of a version.
-func invVersionParts(v string) []int {
-	var out []int
-	for _, p := range strings.Split(strings.TrimSpace(v), ".") {
+func invVersionParts(v string) []int { return invVersionPartsTo(nil, v) }
+
+// invVersionPartsTo is invVersionParts appending to out (a version is
+// compared for every client use: without allocating).
+func invVersionPartsTo(out []int, v string) []int {
+	rest := strings.TrimSpace(v)
+	for {
+		p, tail, more := strings.Cut(rest, ".")
 		n, err := strconv.Atoi(p)
 		if err != nil {
-			break
+			return out
 		}
 		out = append(out, n)
+		if !more {
+			return out
+		}
+		rest = tail
 	}
-	return out
 }
 
 // invCmpVersion compares dotted versions numerically (missing parts are
 // 0); unparsable versions compare as strings after parsable ones.
 func invCmpVersion(a, b string) int {
-	pa, pb := invVersionParts(a), invVersionParts(b)
+	var bufA, bufB [8]int
+	pa, pb := invVersionPartsTo(bufA[:0], a), invVersionPartsTo(bufB[:0], b)
 	if len(pa) == 0 || len(pb) == 0 {
 		switch {
 		case len(pa) == 0 && len(pb) == 0:
