@@ -3,8 +3,7 @@ package matrix
 import (
 	"fmt"
 	"runtime"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 
@@ -116,7 +115,11 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 		type pick struct {
 			k   int
 			row joined
-			key string
+			// upn is the lower-case UPN: users are in order of upn +
+			// "\x00" + Mailbox (compared as the pair when neither upn
+			// has a NUL, which is the same), then in snapshot order.
+			upn string
+			nul bool
 		}
 		picks := make([]pick, 0, len(s.Exchange.CASMailboxes))
 		ids := make([]UserAccess, 0, cap(picks))
@@ -127,22 +130,37 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 				continue
 			}
 			ua.mbx = k
-			picks = append(picks, pick{k, row, strings.ToLower(ua.UPN) + "\x00" + ua.Mailbox})
+			upn := strings.ToLower(ua.UPN)
+			picks = append(picks, pick{k, row, upn, strings.IndexByte(upn, 0) >= 0})
 			ids = append(ids, ua)
 		}
 		order := make([]int, len(picks))
 		for i := range order {
 			order[i] = i
 		}
-		sort.SliceStable(order, func(a, b int) bool { return picks[order[a]].key < picks[order[b]].key })
+		slices.SortFunc(order, func(a, b int) int {
+			pa, pb := &picks[a], &picks[b]
+			c := 0
+			if pa.nul || pb.nul {
+				c = strings.Compare(pa.upn+"\x00"+ids[a].Mailbox, pb.upn+"\x00"+ids[b].Mailbox)
+			} else if c = strings.Compare(pa.upn, pb.upn); c == 0 {
+				c = strings.Compare(ids[a].Mailbox, ids[b].Mailbox)
+			}
+			if c != 0 {
+				return c
+			}
+			return a - b // stable
+		})
 		n := len(picks)
 		m.Users = make([]UserAccess, n)
 		why := &explainer{e: e}
 		workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/minUsersPerWorker))
 		tallies = make([][nProtocols][nMethods]cellTally, workers)
-		evs := []*evaluator{e} // forked before any worker starts
-		for range workers - 1 {
-			evs = append(evs, e.fork())
+		var evs []*evaluator // forked before any worker starts; lazy
+		for range workers {
+			ew := e.fork()
+			ew.lazy = true
+			evs = append(evs, ew)
 		}
 		var wg sync.WaitGroup
 		for w := range workers {
@@ -160,6 +178,7 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 					*ua = ids[order[pos]]
 					ua.why = why
 					scratch, ends = ew.evaluateUser(&s.Exchange.CASMailboxes[p.k], p.row, ua, scratch)
+					plain := userNames{ua: ua, names: e.names}
 					start := 0
 					for i := range Protocols {
 						for j := range Methods {
@@ -168,7 +187,7 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 							if early := ew.early[i][j]; early.Reasons != nil {
 								rs = early.Reasons
 							}
-							t[i][j].add(pos, ua.verdicts[i][j], rs)
+							t[i][j].add(pos, ua.verdicts[i][j], rs, &plain)
 						}
 					}
 					clear(scratch) // drop the scratch's references to texts
@@ -269,6 +288,11 @@ type evaluator struct {
 	okta  *oktaLayer
 	entra *entraLayer
 
+	// names are the texts that name the user; lazy walks give their
+	// shared form (a worker's, for the tallies: see names.go).
+	names *nameTemplates
+	lazy  bool
+
 	// uc is the context of the user being evaluated (evaluateUser); a
 	// worker's evaluator evaluates one user at a time.
 	uc userCtx
@@ -279,9 +303,11 @@ func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 func newEvaluator(s *tenant.Snapshot) *evaluator {
 	e := &evaluator{
 		s: s, status: make(map[string]tenant.SourceStatus, len(s.Collection)),
-		graphByID: map[string]*tenant.User{}, graphByUPN: map[string]*tenant.User{},
-		exByIdentity: map[string]*tenant.ExchangeUser{}, exByID: map[string]*tenant.ExchangeUser{}, exByUPN: map[string]*tenant.ExchangeUser{},
-		domains: map[string]tenant.Domain{}, authPolicies: map[string]*tenant.AuthPolicy{},
+		graphByID: make(map[string]*tenant.User, len(s.Users)), graphByUPN: make(map[string]*tenant.User, len(s.Users)),
+		exByIdentity: make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users)),
+		exByID:       make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users)),
+		exByUPN:      make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users)),
+		domains:      map[string]tenant.Domain{}, authPolicies: map[string]*tenant.AuthPolicy{},
 	}
 	for _, st := range s.Collection {
 		e.status[st.ID] = st
@@ -361,6 +387,7 @@ func newEvaluator(s *tenant.Snapshot) *evaluator {
 		}
 	}
 	e.prepareDefaultPolicy()
+	e.names = newNameTemplates(e)
 	wg.Wait()
 	e.okta = okta
 	e.entra = newEntraLayer(e)
@@ -403,11 +430,15 @@ type userCtx struct {
 	account  Reason
 	okta     oktaUserState
 	// mailbox is the mailbox gate's reasons per protocol (the same for
-	// both methods), once made; entra the Entra layer's reason per
-	// client type (entraClientIndex).
+	// both methods), once made.
 	mailbox  [nProtocols][2]Reason
 	mailboxN [nProtocols]int8 // -1 until made
-	entra    [4]*Reason
+	// entra are the Entra layer's answers per client type
+	// (entraClientIndex) for users like this one (entraLayer.cache),
+	// found at its first client type.
+	entra      *[4]*Reason
+	entraUID   string
+	entraGuest bool
 }
 
 // joined are a mailbox's Graph user and Get-User row (either nil).
@@ -600,11 +631,11 @@ func (e *evaluator) accountReason(uc *userCtx) Reason {
 	r := Reason{Gate: GateAccount}
 	switch {
 	case uc.g != nil && e.ok(srcGraphUsers):
+		r.Effect = EffectBlocks
 		if uc.g.AccountEnabled {
-			r.Effect, r.Text = EffectAllows, fmt.Sprintf("account %s can sign in (accountEnabled true)", uc.ua.UPN)
-		} else {
-			r.Effect, r.Text = EffectBlocks, fmt.Sprintf("sign-in disabled: account %s has accountEnabled false", uc.ua.UPN)
+			r.Effect = EffectAllows
 		}
+		r.Text = e.text(e.names.account[b2i(uc.g.AccountEnabled)], uc)
 	case uc.x != nil && e.ok(srcGetUser):
 		// Get-User mirrors the directory's account state.
 		why := e.missing(srcGraphUsers)
@@ -675,12 +706,21 @@ func (e *evaluator) ewsOrgReason() Reason {
 	return r
 }
 
-func switchReason(name, prop string, on bool) Reason {
-	r := Reason{Gate: GateMailbox, Effect: EffectAllows, Text: "mailbox " + name + " has " + prop + " " + strconv.FormatBool(on)}
+// switchReason is the mailbox's protocol switch (index i of Protocols).
+func (e *evaluator) switchReason(uc *userCtx, i int, on bool) Reason {
+	r := Reason{Gate: GateMailbox, Effect: EffectAllows}
 	if !on {
 		r.Effect = EffectBlocks
 	}
+	r.Text = e.text(e.names.switches[i][b2i(on)], uc)
 	return r
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (e *evaluator) gateMailbox(uc *userCtx, p Protocol, _ Method, rs []Reason) []Reason {
@@ -693,27 +733,24 @@ func (e *evaluator) gateMailbox(uc *userCtx, p Protocol, _ Method, rs []Reason) 
 
 func (e *evaluator) mailboxReasons(uc *userCtx, p Protocol, rs []Reason) []Reason {
 	mbx := uc.mbx
+	i := p.Index()
 	switch p {
 	case OWA:
-		return append(rs, switchReason(uc.name, "OWAEnabled", mbx.OWAEnabled))
-	case MAPI:
-		return append(rs, switchReason(uc.name, "MAPIEnabled", mbx.MAPIEnabled))
-	case RPC:
-		r := switchReason(uc.name, "MAPIEnabled", mbx.MAPIEnabled)
-		r.Text += " (it also governs Outlook Anywhere)"
-		return append(rs, r)
+		return append(rs, e.switchReason(uc, i, mbx.OWAEnabled))
+	case MAPI, RPC: // MAPIEnabled also governs Outlook Anywhere
+		return append(rs, e.switchReason(uc, i, mbx.MAPIEnabled))
 	case EWS:
 		rs = append(rs, e.ewsOrg)
 		if e.ewsOrg.Effect == EffectBlocks {
 			return rs
 		}
-		return append(rs, switchReason(uc.name, "EwsEnabled", mbx.EwsEnabled))
+		return append(rs, e.switchReason(uc, i, mbx.EwsEnabled))
 	case ActiveSync:
-		return append(rs, switchReason(uc.name, "ActiveSyncEnabled", mbx.ActiveSyncEnabled))
+		return append(rs, e.switchReason(uc, i, mbx.ActiveSyncEnabled))
 	case POP:
-		return append(rs, switchReason(uc.name, "PopEnabled", mbx.PopEnabled))
+		return append(rs, e.switchReason(uc, i, mbx.PopEnabled))
 	case IMAP:
-		return append(rs, switchReason(uc.name, "ImapEnabled", mbx.ImapEnabled))
+		return append(rs, e.switchReason(uc, i, mbx.ImapEnabled))
 	case SMTP:
 		return append(rs, e.smtpReason(uc))
 	case PowerShell:
@@ -724,42 +761,41 @@ func (e *evaluator) mailboxReasons(uc *userCtx, p Protocol, rs []Reason) []Reaso
 
 func (e *evaluator) smtpReason(uc *userCtx) Reason {
 	r := Reason{Gate: GateMailbox}
+	n := e.names
 	if v := uc.mbx.SmtpClientAuthenticationDisabled; v != nil {
 		if *v {
-			r.Effect, r.Text = EffectBlocks, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled true: SMTP AUTH is off", uc.name)
+			r.Effect, r.Text = EffectBlocks, e.text(n.smtpOff, uc)
 		} else {
-			r.Effect, r.Text = EffectAllows, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled false: SMTP AUTH is explicitly on, whatever the tenant says", uc.name)
+			r.Effect, r.Text = EffectAllows, e.text(n.smtpOn, uc)
 		}
 		return r
 	}
 	if why := e.missing(srcTransport); why != "" || e.s.Exchange.TransportConfig == nil {
-		if why == "" {
-			why = srcTransport + " returned nothing"
-		}
-		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null, so it inherits the tenant's value, but %s", uc.name, why)
+		r.Effect, r.Text = EffectUnknown, e.text(n.smtpNullUnknown, uc)
 		return r
 	}
 	if e.s.Exchange.TransportConfig.SmtpClientAuthenticationDisabled {
-		r.Effect, r.Text = EffectBlocks, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null and inherits Get-TransportConfig SmtpClientAuthenticationDisabled true: SMTP AUTH is off", uc.name)
+		r.Effect, r.Text = EffectBlocks, e.text(n.smtpNullOff, uc)
 	} else {
-		r.Effect, r.Text = EffectAllows, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null, which inherits Get-TransportConfig SmtpClientAuthenticationDisabled false: SMTP AUTH is on (the null-inheritance trap: null does not mean off)", uc.name)
+		r.Effect, r.Text = EffectAllows, e.text(n.smtpNullOn, uc)
 	}
 	return r
 }
 
 func (e *evaluator) powershellReason(uc *userCtx) Reason {
 	r := Reason{Gate: GateMailbox}
+	n := e.names
 	switch {
 	case !e.ok(srcGetUser):
-		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("%s: RemotePowerShellEnabled of %s is unknown", e.missing(srcGetUser), uc.name)
+		r.Effect, r.Text = EffectUnknown, e.text(n.psMissing, uc)
 	case uc.x == nil:
-		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("no Get-User row for mailbox %s: RemotePowerShellEnabled is unknown", uc.name)
+		r.Effect, r.Text = EffectUnknown, e.text(n.psNoRow, uc)
 	case uc.x.RemotePowerShellEnabled == nil:
-		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("the Get-User row of %s has no RemotePowerShellEnabled", uc.name)
+		r.Effect, r.Text = EffectUnknown, e.text(n.psNoValue, uc)
 	case *uc.x.RemotePowerShellEnabled:
-		r.Effect, r.Text = EffectAllows, fmt.Sprintf("user %s has RemotePowerShellEnabled true", uc.name)
+		r.Effect, r.Text = EffectAllows, e.text(n.psOn, uc)
 	default:
-		r.Effect, r.Text = EffectBlocks, fmt.Sprintf("user %s has RemotePowerShellEnabled false", uc.name)
+		r.Effect, r.Text = EffectBlocks, e.text(n.psOff, uc)
 	}
 	return r
 }

@@ -372,12 +372,33 @@ type textIdent struct {
 type exactText struct {
 	gate, text         string
 	users, first, last int
+	// tmpl is set when text is a template's shared text (names.go):
+	// users counts the users with plain names, first is the first of
+	// them (-1 before).
+	tmpl *nameTemplate
+}
+
+// userNames is the user whose reasons a tally counts; whether its names
+// are plain is found once, when a shared text is counted.
+type userNames struct {
+	ua           *UserAccess
+	names        *nameTemplates
+	known, plain bool
+}
+
+func (u *userNames) isPlain() bool {
+	if !u.known {
+		u.plain, u.known = u.names.plainNames(u.ua), true
+	}
+	return u.plain
 }
 
 // add counts the reasons rs of the user at position pos, whose verdict
 // for the cell is v (1 + rank): the texts of the reasons whose effect
-// produces v.
-func (t *cellTally) add(pos int, v uint8, rs []Reason) {
+// produces v. A template's shared text counts the user when its names
+// are plain; otherwise the user's own text is written and counted as
+// the user's.
+func (t *cellTally) add(pos int, v uint8, rs []Reason, u *userNames) {
 	switch {
 	case t.verdict != 0 && v > t.verdict:
 		return
@@ -399,9 +420,25 @@ func (t *cellTally) add(pos int, v uint8, rs []Reason) {
 		id := textIdent{unsafe.StringData(r.Gate), unsafe.StringData(r.Text), len(r.Text)}
 		x := t.byText[id]
 		if x == nil {
-			x = &exactText{gate: r.Gate, text: r.Text, first: pos, last: -1}
+			x = &exactText{gate: r.Gate, text: r.Text, first: pos, last: -1, tmpl: u.names.byText[id.data]}
 			t.byText[id] = x
-			t.exacts = append(t.exacts, x)
+			if x.tmpl == nil {
+				t.exacts = append(t.exacts, x)
+			} else {
+				x.first = -1
+			}
+		}
+		if x.tmpl != nil {
+			switch {
+			case !u.isPlain():
+				t.exacts = append(t.exacts, &exactText{gate: r.Gate, text: x.tmpl.render(u.ua), users: 1, first: pos, last: pos})
+			case x.first < 0:
+				x.first, x.users = pos, 1
+				t.exacts = append(t.exacts, x)
+			default:
+				x.users++
+			}
+			continue
 		}
 		if x.last != pos {
 			x.users++
@@ -425,15 +462,20 @@ func (m *Matrix) cellReasons(exacts []*exactText) []string {
 	var order []*group
 	groups := map[key]*group{}
 	for _, x := range exacts {
-		gk := key{x.gate, genericText(x.text, &m.Users[x.first])}
+		text, gk := x.text, key{gate: x.gate}
+		if x.tmpl != nil { // users with plain names: genericText gives the shared text
+			text, gk.text = x.tmpl.render(&m.Users[x.first]), x.tmpl.generic
+		} else {
+			gk.text = genericText(x.text, &m.Users[x.first])
+		}
 		g := groups[gk]
 		if g == nil {
-			g = &group{text: x.text, gate: gateRank(x.gate)}
+			g = &group{text: text, gate: gateRank(x.gate)}
 			groups[gk] = g
 			order = append(order, g)
 		}
 		g.users += x.users
-		g.perUser = g.perUser || gk.text != x.text
+		g.perUser = g.perUser || gk.text != text
 	}
 	sort.SliceStable(order, func(a, b int) bool {
 		if order[a].users != order[b].users {
