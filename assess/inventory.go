@@ -83,7 +83,6 @@ package assess
 
 import (
 	"fmt"
-	"hash/maphash"
 	"regexp"
 	"runtime"
 	"slices"
@@ -302,6 +301,8 @@ type invID struct {
 // invSighting is one piece of evidence for one user's client.
 type invSighting struct {
 	user string
+	// uid numbers user (invBuilder.uid).
+	uid int32
 	invID
 	source string
 	rank   int
@@ -368,11 +369,13 @@ func (s *invSet) add(v string) {
 }
 
 type invBuilder struct {
-	asOf        time.Time
-	mailboxUPN  map[string]string   // mailbox Identity / Name (lower) -> UPN
-	winLabels   map[string][]string // user -> outlookForWindows labels
-	macLabels   map[string][]string // user -> outlookForMac labels
-	deviceByUA  map[string]map[string][]invID
+	asOf       time.Time
+	mailboxUPN map[string]string // mailbox Identity / Name (lower) -> UPN
+	// uids number the users, in order of first evidence; users and
+	// info are indexed by them.
+	uids        map[string]int32
+	users       []string
+	info        []invUserInfo
 	sightings   []invSighting
 	placeholder []invSighting
 	// byUA and byDevice remember classifications: a few hundred distinct
@@ -380,6 +383,26 @@ type invBuilder struct {
 	byUA      map[string]invID
 	byDevice  map[invDeviceKey]invID
 	reportSrc map[[2]string]string
+}
+
+// invUserInfo is what identify reads of a user's other evidence: the
+// report's outlookForWindows / outlookForMac labels, and the user's
+// devices by user agent.
+type invUserInfo struct {
+	winLabels, macLabels []string
+	deviceByUA           map[string][]invID
+}
+
+// uid numbers user (lower case, trimmed), the first time it is seen.
+func (b *invBuilder) uid(user string) int32 {
+	u, ok := b.uids[user]
+	if !ok {
+		u = int32(len(b.users))
+		b.uids[user] = u
+		b.users = append(b.users, user)
+		b.info = append(b.info, invUserInfo{})
+	}
+	return u
 }
 
 // invDeviceKey is what invDeviceID reads of a device.
@@ -409,10 +432,8 @@ func (b *invBuilder) deviceID(d tenant.MobileDevice) invID {
 func invNewBuilder(s *tenant.Snapshot) *invBuilder {
 	b := &invBuilder{
 		asOf:       s.AsOf,
-		mailboxUPN: map[string]string{},
-		winLabels:  map[string][]string{},
-		macLabels:  map[string][]string{},
-		deviceByUA: map[string]map[string][]invID{},
+		mailboxUPN: make(map[string]string, 2*len(s.Exchange.CASMailboxes)+len(s.Exchange.Users)),
+		uids:       make(map[string]int32, len(s.Exchange.CASMailboxes)),
 		byUA:       map[string]invID{},
 		byDevice:   map[invDeviceKey]invID{},
 		reportSrc:  map[[2]string]string{},
@@ -446,14 +467,15 @@ func (b *invBuilder) addReports(rows []tenant.EmailAppUsage) {
 		if user == "" {
 			continue
 		}
+		in := &b.info[b.uid(user)]
 		for _, l := range invLabels(r.OutlookForWindows) {
 			if l != "Undetermined" {
-				b.winLabels[user] = append(b.winLabels[user], l)
+				in.winLabels = append(in.winLabels, l)
 			}
 		}
 		for _, l := range invLabels(r.OutlookForMac) {
 			if l != "Undetermined" {
-				b.macLabels[user] = append(b.macLabels[user], l)
+				in.macLabels = append(in.macLabels, l)
 			}
 		}
 	}
@@ -462,11 +484,12 @@ func (b *invBuilder) addReports(rows []tenant.EmailAppUsage) {
 		if user == "" {
 			continue
 		}
+		uid := b.uids[user]
 		add := func(col, label string, id invID) {
-			b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: b.reportSource(col, label), rank: invRankReport})
+			b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: b.reportSource(col, label), rank: invRankReport})
 		}
 		hold := func(col, explains string) {
-			b.placeholder = append(b.placeholder, invSighting{user: user, source: "emailAppUsage: " + col, rank: invRankReport, explains: explains})
+			b.placeholder = append(b.placeholder, invSighting{user: user, uid: uid, source: "emailAppUsage: " + col, rank: invRankReport, explains: explains})
 		}
 		for _, l := range invLabels(r.OutlookForWindows) {
 			if l == "Undetermined" {
@@ -567,12 +590,14 @@ func (b *invBuilder) addDevices(devs []tenant.MobileDevice) {
 		if strings.EqualFold(d.ClientType, "EAS") {
 			proto = "EAS"
 		}
-		b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: src, rank: invRankDevice, protocol: proto})
+		uid := b.uid(user)
+		b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: src, rank: invRankDevice, protocol: proto})
 		if ua := strings.TrimSpace(d.DeviceUserAgent); ua != "" {
-			if b.deviceByUA[user] == nil {
-				b.deviceByUA[user] = map[string][]invID{}
+			in := &b.info[uid]
+			if in.deviceByUA == nil {
+				in.deviceByUA = map[string][]invID{}
 			}
-			b.deviceByUA[user][ua] = append(b.deviceByUA[user][ua], id)
+			in.deviceByUA[ua] = append(in.deviceByUA[ua], id)
 		}
 	}
 }
@@ -676,17 +701,18 @@ func (b *invBuilder) addSignIns(sis []tenant.SignIn) {
 		}
 		if ua == "" {
 			if legacy {
-				b.placeholder = append(b.placeholder, invSighting{user: user, source: "signIn: (no user agent) [" + app + "]",
+				b.placeholder = append(b.placeholder, invSighting{user: user, uid: b.uid(user), source: "signIn: (no user agent) [" + app + "]",
 					rank: invRankSignIn, basic: true, protocol: proto, explains: proto})
 			}
 			continue
 		}
-		id := b.identify(user, ua, si.OperatingSystem)
+		uid := b.uid(user)
+		id := b.identify(uid, ua, si.OperatingSystem)
 		src := "signIn: " + ua
 		if app != "" {
 			src += " [" + app + "]"
 		}
-		b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: src, rank: invRankSignIn,
+		b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: src, rank: invRankSignIn,
 			modern: modern, basic: legacy, protocol: proto})
 	}
 }
@@ -706,20 +732,22 @@ func (b *invBuilder) addOktaLogs(logs []tenant.OktaLog) {
 		uri := strings.ToLower(l.RequestURI)
 		basic := strings.Contains(uri, "/wsfed/active") || strings.Contains(l.EventType, "richclient") || strings.Contains(l.EventType, "rich_client")
 		modern := !basic && strings.Contains(uri, "/wsfed/passive")
-		id := b.identify(user, ua, l.OS)
+		uid := b.uid(user)
+		id := b.identify(uid, ua, l.OS)
 		src := "oktaLog: " + ua
 		if i := strings.Index(uri, "/sso/"); i >= 0 {
 			src += " [" + uri[i+len("/sso/"):] + "]"
 		}
-		b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: src, rank: invRankOkta, modern: modern, basic: basic})
+		b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: src, rank: invRankOkta, modern: modern, basic: basic})
 	}
 }
 
 // identify classifies a user agent seen for user: a device of the user
 // with the same user agent says most (iOS version, Outlook app version);
 // otherwise the user agent alone, with the report naming Outlook 16.x.
-func (b *invBuilder) identify(user, ua, os string) invID {
-	if ids := b.deviceByUA[user][ua]; len(ids) > 0 {
+func (b *invBuilder) identify(uid int32, ua, os string) invID {
+	in := &b.info[uid]
+	if ids := in.deviceByUA[ua]; len(ids) > 0 {
 		same := true
 		for _, id := range ids[1:] {
 			if id != ids[0] {
@@ -739,9 +767,9 @@ func (b *invBuilder) identify(user, ua, os string) invID {
 	}
 	switch id.kind {
 	case invOutlookWin:
-		id.client = invWinOutlookName(id.version, b.winLabels[user])
+		id.client = invWinOutlookName(id.version, in.winLabels)
 	case invOutlookMac:
-		id.client = invMacOutlookName(id.version, b.macLabels[user])
+		id.client = invMacOutlookName(id.version, in.macLabels)
 	}
 	return id
 }
@@ -1071,49 +1099,75 @@ func invMacOutlookName(version string, labels []string) string {
 // --- merging and classifying
 
 // result groups the sightings into client uses, sorted. Everything it
-// does is per user (a user's groups, merges and placeholders), so with
-// many sightings the users are split into shards by a hash of the UPN,
-// each shard grouped and sorted on its own worker, and the sorted shards
-// merged.
+// does is per user (a user's groups, merges and placeholders): each
+// user's evidence is found by its number, and with many sightings the
+// users, in order, are split into runs grouped on workers, whose uses
+// follow each other.
 func (b *invBuilder) result() []ClientUse {
-	shards := 1
+	n := len(b.users)
+	sightOf := make([]int32, len(b.sightings))
+	for i := range b.sightings {
+		sightOf[i] = b.sightings[i].uid
+	}
+	holdOf := make([]int32, len(b.placeholder))
+	for i := range b.placeholder {
+		holdOf[i] = b.placeholder[i].uid
+	}
+	ev := invEvidence{sightings: b.sightings, placeholders: b.placeholder}
+	ev.sightAt, ev.sightIdx = invBuckets(sightOf, n)
+	ev.holdAt, ev.holdIdx = invBuckets(holdOf, n)
+
+	workers := 1
 	if len(b.sightings) >= invShardFrom {
-		shards = runtime.GOMAXPROCS(0)
+		workers = runtime.GOMAXPROCS(0)
 	}
-	if shards <= 1 {
-		return invGroupUses(b.sightings, b.placeholder, b.asOf)
-	}
-	seed := maphash.MakeSeed()
-	shard := func(user string) int { return int(maphash.String(seed, user) % uint64(shards)) }
-	sights, holds := make([][]invSighting, shards), make([][]invSighting, shards)
-	for k := range shards {
-		sights[k] = make([]invSighting, 0, len(b.sightings)/shards+len(b.sightings)/16)
-	}
-	for _, s := range b.sightings {
-		k := shard(s.user)
-		sights[k] = append(sights[k], s)
-	}
-	for _, p := range b.placeholder {
-		k := shard(p.user)
-		holds[k] = append(holds[k], p)
-	}
-	parts := make([][]ClientUse, shards)
+	byName := b.usersInOrder(workers)
+	parts := make([][]ClientUse, workers)
 	var wg sync.WaitGroup
-	for k := range shards {
-		wg.Go(func() {
-			parts[k] = invGroupUses(sights[k], holds[k], b.asOf)
-		})
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Go(func() { parts[w] = invGroupUses(&ev, byName[lo:hi], b.asOf) })
 	}
 	wg.Wait()
-	out := parts[0]
-	for _, p := range parts[1:] {
-		out = invMerge(out, p)
+	if workers == 1 {
+		return parts[0]
 	}
-	return out
+	return slices.Concat(parts...)
 }
 
-// invShardFrom is the number of sightings from which result shards.
+// invShardFrom is the number of sightings from which result uses
+// workers.
 var invShardFrom = 20000
+
+// usersInOrder returns the user numbers in order of the users (sorted
+// in runs on workers, then merged).
+func (b *invBuilder) usersInOrder(workers int) []int32 {
+	n := len(b.users)
+	ids := make([]int32, n)
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	cmp := func(x, y int32) int { return strings.Compare(b.users[x], b.users[y]) }
+	if workers <= 1 {
+		slices.SortFunc(ids, cmp)
+		return ids
+	}
+	mid := n / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(ids[:mid], cmp) })
+	slices.SortFunc(ids[mid:], cmp)
+	wg.Wait()
+	out := make([]int32, 0, n)
+	a, c := ids[:mid], ids[mid:]
+	for len(a) > 0 && len(c) > 0 {
+		if cmp(c[0], a[0]) < 0 {
+			out, c = append(out, c[0]), c[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), c...)
+}
 
 // invCompare orders client uses: by user, client, then version.
 func invCompare(a, c ClientUse) int {
@@ -1129,64 +1183,26 @@ func invCompare(a, c ClientUse) int {
 	return strings.Compare(a.Version, c.Version)
 }
 
-// invMerge merges two sorted lists (whose users differ) into one.
-func invMerge(a, c []ClientUse) []ClientUse {
-	out := make([]ClientUse, 0, len(a)+len(c))
-	for len(a) > 0 && len(c) > 0 {
-		if invCompare(c[0], a[0]) < 0 {
-			out, c = append(out, c[0]), c[1:]
-		} else {
-			out, a = append(out, a[0]), a[1:]
-		}
-	}
-	return append(append(out, a...), c...)
+// invEvidence is the sightings and placeholders with each user's found
+// by its number: user u's are sightings[sightIdx[sightAt[u]:sightAt[u+1]]],
+// in order (and likewise the placeholders).
+type invEvidence struct {
+	sightings, placeholders []invSighting
+	sightAt, sightIdx       []int32
+	holdAt, holdIdx         []int32
 }
 
-// invGroupUses groups sightings and placeholders (of whole users) into
-// client uses, sorted (invCompare).
-//
-// Everything is per user: the evidence is bucketed by user (keeping its
-// order), and each user's few groups are found by a scan of that user's
-// groups (maps keyed by user, client and version cost more than the
-// work at 100,000 users).
-func invGroupUses(sightings, placeholders []invSighting, asOf time.Time) []ClientUse {
-	// Bucket the evidence by user, in order.
-	index := make(map[string]int32, len(sightings)/2)
-	var users []string
-	bucket := func(user string) int32 {
-		b, ok := index[user]
-		if !ok {
-			b = int32(len(users))
-			index[user] = b
-			users = append(users, user)
-		}
-		return b
-	}
-	sightOf := make([]int32, len(sightings))
-	for i := range sightings {
-		sightOf[i] = bucket(sightings[i].user)
-	}
-	holdOf := make([]int32, len(placeholders))
-	for i := range placeholders {
-		holdOf[i] = bucket(placeholders[i].user)
-	}
-	sightAt, sightIdx := invBuckets(sightOf, len(users))
-	holdAt, holdIdx := invBuckets(holdOf, len(users))
-
-	// Users in order, so that each user's sorted uses make the whole.
-	byName := make([]int32, len(users))
-	for i := range byName {
-		byName[i] = int32(i)
-	}
-	slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(users[a], users[b]) })
-
-	out := make([]ClientUse, 0, len(sightings)/2+len(placeholders))
+// invGroupUses groups the evidence of users (user numbers, in order of
+// the users) into client uses, sorted (invCompare). A user's few groups
+// are found by a scan of that user's groups.
+func invGroupUses(ev *invEvidence, users []int32, asOf time.Time) []ClientUse {
+	out := make([]ClientUse, 0, 2*len(users))
 	var slab []invGroup // groups are allocated a slab at a time
 	var gs []*invGroup  // the user's groups, in order of creation
 	add := func(s *invSighting, client, version string) {
 		for _, g := range gs {
 			if !g.gone && g.client == client && g.version == version {
-				g.absorb(*s)
+				g.absorb(s)
 				return
 			}
 		}
@@ -1198,12 +1214,12 @@ func invGroupUses(sightings, placeholders []invSighting, asOf time.Time) []Clien
 		*g = invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30}
 		g.client, g.version = client, version
 		gs = append(gs, g)
-		g.absorb(*s)
+		g.absorb(s)
 	}
-	for _, u := range byName {
+	for _, u := range users {
 		gs = gs[:0]
-		for _, i := range sightIdx[sightAt[u]:sightAt[u+1]] {
-			s := &sightings[i]
+		for _, i := range ev.sightIdx[ev.sightAt[u]:ev.sightAt[u+1]] {
+			s := &ev.sightings[i]
 			add(s, s.client, s.version)
 		}
 		// Evidence without a version joins every versioned entry of
@@ -1222,8 +1238,8 @@ func invGroupUses(sightings, placeholders []invSighting, asOf time.Time) []Clien
 		// Placeholders: attribute them to identified clients (those of
 		// the sightings), else keep them.
 		identified := len(gs)
-		for _, i := range holdIdx[holdAt[u]:holdAt[u+1]] {
-			p := placeholders[i]
+		for _, i := range ev.holdIdx[ev.holdAt[u]:ev.holdAt[u+1]] {
+			p := ev.placeholders[i]
 			found := false
 			for _, t := range gs[:identified] {
 				if !t.gone && t.explains(p.explains) {
@@ -1279,7 +1295,7 @@ func invBuckets(of []int32, n int) (at, idx []int32) {
 	return at, idx
 }
 
-func (g *invGroup) absorb(s invSighting) {
+func (g *invGroup) absorb(s *invSighting) {
 	if p := s.platform; p != "" && p != "unknown" && s.rank < g.platformRank {
 		g.platform, g.platformRank = p, s.rank
 	}
