@@ -134,23 +134,31 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 			picks = append(picks, pick{k, row, upn, strings.IndexByte(upn, 0) >= 0})
 			ids = append(ids, ua)
 		}
-		order := make([]int, len(picks))
-		for i := range order {
-			order[i] = i
+		type sortKey struct {
+			upn, mbx string
+			i        int
+			nul      bool
 		}
-		slices.SortFunc(order, func(a, b int) int {
-			pa, pb := &picks[a], &picks[b]
+		keys := make([]sortKey, len(picks))
+		for i := range keys {
+			keys[i] = sortKey{picks[i].upn, ids[i].Mailbox, i, picks[i].nul}
+		}
+		slices.SortFunc(keys, func(a, b sortKey) int {
 			c := 0
-			if pa.nul || pb.nul {
-				c = strings.Compare(pa.upn+"\x00"+ids[a].Mailbox, pb.upn+"\x00"+ids[b].Mailbox)
-			} else if c = strings.Compare(pa.upn, pb.upn); c == 0 {
-				c = strings.Compare(ids[a].Mailbox, ids[b].Mailbox)
+			if a.nul || b.nul {
+				c = strings.Compare(a.upn+"\x00"+a.mbx, b.upn+"\x00"+b.mbx)
+			} else if c = strings.Compare(a.upn, b.upn); c == 0 {
+				c = strings.Compare(a.mbx, b.mbx)
 			}
 			if c != 0 {
 				return c
 			}
-			return a - b // stable
+			return a.i - b.i // stable
 		})
+		order := make([]int, len(keys))
+		for pos := range keys {
+			order[pos] = keys[pos].i
+		}
 		n := len(picks)
 		m.Users = make([]UserAccess, n)
 		why := &explainer{e: e}
@@ -265,11 +273,13 @@ type evaluator struct {
 	s      *tenant.Snapshot
 	status map[string]tenant.SourceStatus
 
-	graphByID, graphByUPN map[string]*tenant.User
-	exByIdentity          map[string]*tenant.ExchangeUser
-	exByID, exByUPN       map[string]*tenant.ExchangeUser
-	domains               map[string]tenant.Domain
-	authPolicies          map[string]*tenant.AuthPolicy
+	graphByID    map[string]*tenant.User
+	exByIdentity map[string]*tenant.ExchangeUser
+	// fallback holds the indexes a join needs only when those miss
+	// (shared by forks).
+	fallback     *joinFallback
+	domains      map[string]tenant.Domain
+	authPolicies map[string]*tenant.AuthPolicy
 
 	platform [nProtocols][nMethods]Reason
 	// ewsOrg is the organisation-level EWS reason (the same for everyone).
@@ -303,17 +313,18 @@ func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 func newEvaluator(s *tenant.Snapshot) *evaluator {
 	e := &evaluator{
 		s: s, status: make(map[string]tenant.SourceStatus, len(s.Collection)),
-		graphByID: make(map[string]*tenant.User, len(s.Users)), graphByUPN: make(map[string]*tenant.User, len(s.Users)),
+		graphByID:    make(map[string]*tenant.User, len(s.Users)),
 		exByIdentity: make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users)),
-		exByID:       make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users)),
-		exByUPN:      make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users)),
+		fallback:     &joinFallback{},
 		domains:      map[string]tenant.Domain{}, authPolicies: map[string]*tenant.AuthPolicy{},
 	}
 	for _, st := range s.Collection {
 		e.status[st.ID] = st
 	}
 	// The indexes are independent maps: built at once (at 100,000 users
-	// each is a noticeable part of a matrix).
+	// each is a noticeable part of a matrix). Those that only a mailbox
+	// without a matching identity or object id needs wait for one
+	// (joinFallback).
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for k := range s.Users {
@@ -323,27 +334,9 @@ func newEvaluator(s *tenant.Snapshot) *evaluator {
 		}
 	})
 	wg.Go(func() {
-		for k := range s.Users {
-			if u := &s.Users[k]; u.UserPrincipalName != "" {
-				e.graphByUPN[lower(u.UserPrincipalName)] = u
-			}
-		}
-	})
-	wg.Go(func() {
 		for k := range s.Exchange.Users {
 			if x := &s.Exchange.Users[k]; x.Identity != "" {
 				e.exByIdentity[lower(x.Identity)] = x
-			}
-		}
-	})
-	wg.Go(func() {
-		for k := range s.Exchange.Users {
-			x := &s.Exchange.Users[k]
-			if x.ExternalDirectoryObjectID != "" {
-				e.exByID[lower(x.ExternalDirectoryObjectID)] = x
-			}
-			if x.UserPrincipalName != "" {
-				e.exByUPN[lower(x.UserPrincipalName)] = x
 			}
 		}
 	})
@@ -482,21 +475,53 @@ func (e *evaluator) join(mbx *tenant.CASMailbox, ua *UserAccess) joined {
 func (e *evaluator) joinRows(mbx *tenant.CASMailbox) (g *tenant.User, x *tenant.ExchangeUser) {
 	id := lower(mbx.ExternalDirectoryObjectID)
 	if x = e.exByIdentity[lower(mbx.Identity)]; x == nil && id != "" {
-		x = e.exByID[id]
+		x = e.fallback.get(e.s).exByID[id]
 	}
 	if x == nil {
-		x = e.exByUPN[lower(mbx.PrimarySmtpAddress)]
+		x = e.fallback.get(e.s).exByUPN[lower(mbx.PrimarySmtpAddress)]
 	}
 	if id != "" {
 		g = e.graphByID[id]
 	}
 	if g == nil && x != nil && x.UserPrincipalName != "" {
-		g = e.graphByUPN[lower(x.UserPrincipalName)]
+		g = e.fallback.get(e.s).graphByUPN[lower(x.UserPrincipalName)]
 	}
 	if g == nil {
-		g = e.graphByUPN[lower(mbx.PrimarySmtpAddress)]
+		g = e.fallback.get(e.s).graphByUPN[lower(mbx.PrimarySmtpAddress)]
 	}
 	return g, x
+}
+
+// joinFallback are joinRows' indexes for mailboxes whose Get-User row
+// is not found by identity or Graph user by object id, built when the
+// first such mailbox is joined (in a collected organisation, seldom).
+type joinFallback struct {
+	once            sync.Once
+	graphByUPN      map[string]*tenant.User
+	exByID, exByUPN map[string]*tenant.ExchangeUser
+}
+
+func (f *joinFallback) get(s *tenant.Snapshot) *joinFallback {
+	f.once.Do(func() {
+		f.graphByUPN = make(map[string]*tenant.User, len(s.Users))
+		for k := range s.Users {
+			if u := &s.Users[k]; u.UserPrincipalName != "" {
+				f.graphByUPN[lower(u.UserPrincipalName)] = u
+			}
+		}
+		f.exByID = make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users))
+		f.exByUPN = make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users))
+		for k := range s.Exchange.Users {
+			x := &s.Exchange.Users[k]
+			if x.ExternalDirectoryObjectID != "" {
+				f.exByID[lower(x.ExternalDirectoryObjectID)] = x
+			}
+			if x.UserPrincipalName != "" {
+				f.exByUPN[lower(x.UserPrincipalName)] = x
+			}
+		}
+	})
+	return f
 }
 
 // evaluateUser walks every protocol and method for one joined user,

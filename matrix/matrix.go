@@ -359,6 +359,30 @@ type cellTally struct {
 	verdict uint8 // 1 + rank; 0 before the first user
 	exacts  []*exactText
 	byText  map[textIdent]*exactText
+	// recent are the texts found last, looked at before byText: a
+	// cell's users share a few texts.
+	recent     [8]*exactText
+	recentID   [8]textIdent
+	recentNext int
+}
+
+// find returns the tally of the text id (nil when new).
+func (t *cellTally) find(id textIdent) *exactText {
+	for k := range t.recent {
+		if t.recentID[k] == id && t.recent[k] != nil {
+			return t.recent[k]
+		}
+	}
+	x := t.byText[id]
+	if x != nil {
+		t.remember(id, x)
+	}
+	return x
+}
+
+func (t *cellTally) remember(id textIdent, x *exactText) {
+	t.recent[t.recentNext], t.recentID[t.recentNext] = x, id
+	t.recentNext = (t.recentNext + 1) % len(t.recent)
 }
 
 // textIdent identifies a reason text by its bytes' address: shared
@@ -404,6 +428,7 @@ func (t *cellTally) add(pos int, v uint8, rs []Reason, u *userNames) {
 		return
 	case v != t.verdict:
 		t.verdict, t.exacts, t.byText = v, nil, map[textIdent]*exactText{}
+		t.recent, t.recentNext = [8]*exactText{}, 0
 	}
 	verdict := Verdicts[v-1]
 	want := effectOf(verdict)
@@ -418,10 +443,11 @@ func (t *cellTally) add(pos int, v uint8, rs []Reason, u *userNames) {
 			continue
 		}
 		id := textIdent{unsafe.StringData(r.Gate), unsafe.StringData(r.Text), len(r.Text)}
-		x := t.byText[id]
+		x := t.find(id)
 		if x == nil {
 			x = &exactText{gate: r.Gate, text: r.Text, first: pos, last: -1, tmpl: u.names.byText[id.data]}
 			t.byText[id] = x
+			t.remember(id, x)
 			if x.tmpl == nil {
 				t.exacts = append(t.exacts, x)
 			} else {

@@ -52,8 +52,9 @@ type nameTemplates struct {
 	// itself, not an equal one).
 	byText map[*byte]*nameTemplate
 	// runs are the longest runs of name bytes in the templates' fixed
-	// parts, longest first.
-	runs []string
+	// parts, longest first; inRuns the bytes they have.
+	runs   []string
+	inRuns [256]bool
 }
 
 func newNameTemplates(e *evaluator) *nameTemplates {
@@ -107,6 +108,11 @@ func newNameTemplates(e *evaluator) *nameTemplates {
 	n.account[1] = mk("account ", " can sign in (accountEnabled true)", true)
 	// Longest first: plainNames looks only at the runs a name fits in.
 	sortByLenDesc(n.runs)
+	for _, run := range n.runs {
+		for i := 0; i < len(run); i++ {
+			n.inRuns[run[i]] = true
+		}
+	}
 	return n
 }
 
@@ -137,8 +143,8 @@ func (n *nameTemplates) plainNames(u *UserAccess) bool {
 		return false
 	}
 	for _, tok := range [...]string{upn, mbx} {
-		if tok == "" {
-			continue
+		if tok == "" || !n.allInRuns(tok) {
+			continue // a byte no run has: in none of them
 		}
 		for _, run := range n.runs {
 			if len(run) < len(tok) {
@@ -152,13 +158,29 @@ func (n *nameTemplates) plainNames(u *UserAccess) bool {
 	return true
 }
 
+func (n *nameTemplates) allInRuns(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !n.inRuns[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
 // nameByte is a byte a plain name is made of: replaceWord's word bytes
 // and the dot.
-func nameByte(c byte) bool { return wordByte(c) || c == '.' }
+func nameByte(c byte) bool { return nameByteTable[c] }
+
+var nameByteTable = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = wordByte(byte(c)) || c == '.'
+	}
+	return t
+}()
 
 func nameBytes(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !nameByte(s[i]) {
+		if !nameByteTable[s[i]] {
 			return false
 		}
 	}
