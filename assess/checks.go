@@ -3,6 +3,7 @@ package assess
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -105,7 +106,7 @@ type env struct {
 	// Okta indexes.
 	groupByID  map[string]tenant.OktaGroup
 	userByID   map[string]tenant.OktaUser
-	groupsOf   map[string]map[string]bool // Okta user id -> group ids
+	groupsOf   map[string][]string // Okta user id -> group ids (a few: a set each cost more)
 	zoneByID   map[string]tenant.OktaZone
 	excGroupID string // the exception group's id, "" when none is declared or found
 
@@ -127,7 +128,8 @@ func (e *env) inventory() []ClientUse {
 
 func newEnv(s *tenant.Snapshot, o Options) *env {
 	e := &env{s: s, o: o, exceptions: map[string]bool{}, groupByID: map[string]tenant.OktaGroup{},
-		userByID: map[string]tenant.OktaUser{}, groupsOf: map[string]map[string]bool{}, zoneByID: map[string]tenant.OktaZone{}}
+		userByID: make(map[string]tenant.OktaUser, len(s.Okta.Users)), groupsOf: make(map[string][]string, len(s.Okta.Users)),
+		zoneByID: map[string]tenant.OktaZone{}}
 	for _, u := range o.ExceptionUsers {
 		if u = strings.ToLower(strings.TrimSpace(u)); u != "" {
 			e.exceptions[u] = true
@@ -136,10 +138,9 @@ func newEnv(s *tenant.Snapshot, o Options) *env {
 	for _, g := range s.Okta.Groups {
 		e.groupByID[g.ID] = g
 		for _, m := range g.Members {
-			if e.groupsOf[m] == nil {
-				e.groupsOf[m] = map[string]bool{}
+			if mine := e.groupsOf[m]; !slices.Contains(mine, g.ID) {
+				e.groupsOf[m] = append(mine, g.ID)
 			}
-			e.groupsOf[m][g.ID] = true
 		}
 		if og := strings.TrimSpace(o.ExceptionGroup); og != "" && (strings.EqualFold(g.Name, og) || g.ID == og) {
 			e.excGroupID = g.ID
@@ -327,8 +328,22 @@ func list(names []string, max int) string {
 }
 
 func sortedCopy(in []string) []string {
-	out := append([]string(nil), in...)
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	// Each name lowered once, not at every comparison: sort.Slice makes
+	// the same moves for the same comparisons, so the order is that of
+	// sorting the names themselves.
+	type named struct{ key, name string }
+	if len(in) == 0 {
+		return nil
+	}
+	keyed := make([]named, len(in))
+	for i, n := range in {
+		keyed[i] = named{strings.ToLower(n), n}
+	}
+	sort.Slice(keyed, func(i, j int) bool { return keyed[i].key < keyed[j].key })
+	out := make([]string, len(in))
+	for i, k := range keyed {
+		out[i] = k.name
+	}
 	return out
 }
 

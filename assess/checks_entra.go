@@ -357,7 +357,7 @@ func checkTokensRevoked(e *env) Finding {
 		ev = append([]string{"newest change: " + newest.what + " " + stamp(newest.at)}, ev...)
 	}
 
-	mailbox := map[string]bool{}
+	mailbox := make(map[string]bool, 2*len(e.s.Exchange.CASMailboxes))
 	for _, m := range e.s.Exchange.CASMailboxes {
 		mailbox[strings.ToLower(m.ExternalDirectoryObjectID)] = true
 		mailbox[strings.ToLower(mailboxName(m))] = true

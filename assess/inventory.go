@@ -186,6 +186,21 @@ func sameUsage(x, y tenant.EmailAppUsage) bool {
 
 // LegacyOnly returns, sorted, the users all of whose seen clients cannot do modern auth (ModernAuth "no"): exactly who blocking basic auth (step D) cuts off.
 func LegacyOnly(inv []ClientUse) []string {
+	if slices.IsSortedFunc(inv, func(a, c ClientUse) int { return strings.Compare(a.User, c.User) }) {
+		// Inventory's order: each user's uses follow each other.
+		var out []string
+		for i := 0; i < len(inv); {
+			j, only := i, true
+			for ; j < len(inv) && inv[j].User == inv[i].User; j++ {
+				only = only && inv[j].ModernAuth == ModernNo
+			}
+			if only {
+				out = append(out, inv[i].User)
+			}
+			i = j
+		}
+		return out
+	}
 	all := map[string]bool{}
 	for _, c := range inv {
 		if _, ok := all[c.User]; !ok {
