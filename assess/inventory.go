@@ -385,7 +385,7 @@ func (s *invSet) add(v string) {
 
 type invBuilder struct {
 	asOf       time.Time
-	mailboxUPN map[string]string // mailbox Identity / Name (lower) -> UPN
+	mailboxUPN map[string]string // the devices' mailbox Identity / Name (lower) -> UPN
 	// uids number the users, in order of first evidence; users and
 	// info are indexed by them.
 	uids        map[string]int32
@@ -447,25 +447,34 @@ func (b *invBuilder) deviceID(d tenant.MobileDevice) invID {
 func invNewBuilder(s *tenant.Snapshot) *invBuilder {
 	b := &invBuilder{
 		asOf:       s.AsOf,
-		mailboxUPN: make(map[string]string, 2*len(s.Exchange.CASMailboxes)+len(s.Exchange.Users)),
+		mailboxUPN: make(map[string]string, len(s.Exchange.MobileDevices)),
 		uids:       make(map[string]int32, len(s.Exchange.CASMailboxes)),
 		byUA:       map[string]invID{},
 		byDevice:   map[invDeviceKey]invID{},
 		reportSrc:  map[[2]string]string{},
 	}
+	// Only the devices' mailboxes are looked up (deviceUser): the index
+	// holds those, set in the same order (the last wins).
+	wanted := make(map[string]bool, len(s.Exchange.MobileDevices))
+	for _, d := range s.Exchange.MobileDevices {
+		wanted[strings.ToLower(deviceMailbox(d))] = true
+	}
 	for _, u := range s.Exchange.Users {
 		if u.UserPrincipalName != "" {
-			b.mailboxUPN[strings.ToLower(u.Identity)] = invUser(u.UserPrincipalName)
+			if k := strings.ToLower(u.Identity); wanted[k] {
+				b.mailboxUPN[k] = invUser(u.UserPrincipalName)
+			}
 		}
 	}
 	for _, m := range s.Exchange.CASMailboxes {
 		if m.PrimarySmtpAddress == "" {
 			continue
 		}
-		upn := invUser(m.PrimarySmtpAddress)
-		for _, k := range []string{m.Identity, m.Name} {
+		for _, k := range [...]string{m.Identity, m.Name} {
 			if k != "" {
-				b.mailboxUPN[strings.ToLower(k)] = upn
+				if k := strings.ToLower(k); wanted[k] {
+					b.mailboxUPN[k] = invUser(m.PrimarySmtpAddress)
+				}
 			}
 		}
 	}
@@ -477,12 +486,14 @@ func invUser(upn string) string { return strings.ToLower(strings.TrimSpace(upn))
 // --- the usage report
 
 func (b *invBuilder) addReports(rows []tenant.EmailAppUsage) {
-	for _, r := range rows {
+	uids := make([]int32, len(rows)) // each row's user, found once
+	for k, r := range rows {
 		user := invUser(r.UserPrincipalName)
 		if user == "" {
 			continue
 		}
-		in := &b.info[b.uid(user)]
+		uids[k] = b.uid(user)
+		in := &b.info[uids[k]]
 		for _, l := range invLabels(r.OutlookForWindows) {
 			if l != "Undetermined" {
 				in.winLabels = append(in.winLabels, l)
@@ -494,12 +505,12 @@ func (b *invBuilder) addReports(rows []tenant.EmailAppUsage) {
 			}
 		}
 	}
-	for _, r := range rows {
+	for k, r := range rows {
 		user := invUser(r.UserPrincipalName)
 		if user == "" {
 			continue
 		}
-		uid := b.uids[user]
+		uid := uids[k]
 		add := func(col, label string, id invID) {
 			b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: b.reportSource(col, label), rank: invRankReport})
 		}
@@ -578,11 +589,17 @@ func invLabels(col []string) []string {
 
 // --- Get-MobileDevice
 
-func (b *invBuilder) deviceUser(d tenant.MobileDevice) string {
-	mb := d.Mailbox
-	if mb == "" {
-		mb, _, _ = strings.Cut(d.Identity, `\`)
+// deviceMailbox is the mailbox a device row names.
+func deviceMailbox(d tenant.MobileDevice) string {
+	if d.Mailbox != "" {
+		return d.Mailbox
 	}
+	mb, _, _ := strings.Cut(d.Identity, `\`)
+	return mb
+}
+
+func (b *invBuilder) deviceUser(d tenant.MobileDevice) string {
+	mb := deviceMailbox(d)
 	if upn, ok := b.mailboxUPN[strings.ToLower(mb)]; ok {
 		return upn
 	}
@@ -619,7 +636,6 @@ func (b *invBuilder) addDevices(devs []tenant.MobileDevice) {
 
 var (
 	invOSVersion = regexp.MustCompile(`(?i)^(iOS|iPadOS|Android|Windows)\s+([0-9][0-9.]*)\s*(\S*)`)
-	invReYear    = regexp.MustCompile(`(19|20)[0-9]{2}`)
 	invReToken   = regexp.MustCompile(`([A-Za-z][A-Za-z0-9 ._-]*?)/([0-9][A-Za-z0-9._-]*)`)
 )
 
@@ -997,7 +1013,8 @@ func invPlatformOf(s string) string {
 // 2010/2011, 12 for 2007; 0 when unknown.
 func invOutlookMajor(client, version string) int {
 	if version != "" {
-		if n := invVersionParts(version); len(n) > 0 {
+		var buf [8]int
+		if n := invVersionPartsTo(buf[:0], version); len(n) > 0 {
 			return n[0]
 		}
 	}
@@ -1005,7 +1022,7 @@ func invOutlookMajor(client, version string) int {
 	case strings.Contains(client, "M365") || strings.Contains(client, "or later"):
 		return 16
 	}
-	if m := invReYear.FindString(client); m != "" {
+	if m := invYear(client); m != "" {
 		y, _ := strconv.Atoi(m)
 		switch {
 		case y >= 2016:
@@ -1026,8 +1043,22 @@ func invOutlookMajor(client, version string) int {
 // invWinOutlookName names a Windows Outlook build, using the report's
 // labels for the user to tell 2016, 2019 and Microsoft 365 apart (the
 // build alone cannot, except for the MSI and 2019 volume builds).
+// invYear is the leftmost match of (19|20)[0-9]{2} in s ("" when none),
+// found without a regexp (it is asked for every Outlook label and
+// client).
+func invYear(s string) string {
+	digit := func(c byte) bool { return '0' <= c && c <= '9' }
+	for i := 0; i+4 <= len(s); i++ {
+		if (s[i] == '1' && s[i+1] == '9' || s[i] == '2' && s[i+1] == '0') && digit(s[i+2]) && digit(s[i+3]) {
+			return s[i : i+4]
+		}
+	}
+	return ""
+}
+
 func invWinOutlookName(version string, labels []string) string {
-	parts := invVersionParts(version)
+	var buf [8]int
+	parts := invVersionPartsTo(buf[:0], version)
 	if len(parts) == 0 {
 		return "Outlook (version unknown)"
 	}
@@ -1393,11 +1424,7 @@ func invPlaceholderID(what string) invID {
 
 func (g *invGroup) sourceList() string {
 	if len(g.sources) == 1 { // the common case: base and tag rejoin as they were
-		s := g.sources[0].source
-		if base, tag := invSplitTag(s); tag == "" {
-			return base
-		}
-		return s
+		return g.sources[0].source
 	}
 	// Sign-ins and Okta events of one user agent are one source, their
 	// client apps / endpoints listed together: "signIn: UA [IMAP4, POP3]".
