@@ -104,9 +104,12 @@ type env struct {
 
 	exceptions map[string]bool // lower-cased UPNs
 	// Okta indexes.
-	groupByID  map[string]tenant.OktaGroup
-	userByID   map[string]tenant.OktaUser
-	groupsOf   map[string][]string // Okta user id -> group ids (a few: a set each cost more)
+	groupByID map[string]tenant.OktaGroup
+	userByID  map[string]tenant.OktaUser
+	// groupsOf maps an Okta user id to its groups among those a policy
+	// rule names and the exception group (nothing asks about others; a
+	// set each cost more).
+	groupsOf   map[string][]string
 	zoneByID   map[string]tenant.OktaZone
 	excGroupID string // the exception group's id, "" when none is declared or found
 
@@ -128,7 +131,7 @@ func (e *env) inventory() []ClientUse {
 
 func newEnv(s *tenant.Snapshot, o Options) *env {
 	e := &env{s: s, o: o, exceptions: map[string]bool{}, groupByID: map[string]tenant.OktaGroup{},
-		userByID: make(map[string]tenant.OktaUser, len(s.Okta.Users)), groupsOf: make(map[string][]string, len(s.Okta.Users)),
+		userByID: make(map[string]tenant.OktaUser, len(s.Okta.Users)), groupsOf: map[string][]string{},
 		zoneByID: map[string]tenant.OktaZone{}}
 	for _, u := range o.ExceptionUsers {
 		if u = strings.ToLower(strings.TrimSpace(u)); u != "" {
@@ -137,13 +140,29 @@ func newEnv(s *tenant.Snapshot, o Options) *env {
 	}
 	for _, g := range s.Okta.Groups {
 		e.groupByID[g.ID] = g
+		if og := strings.TrimSpace(o.ExceptionGroup); og != "" && (strings.EqualFold(g.Name, og) || g.ID == og) {
+			e.excGroupID = g.ID
+		}
+	}
+	named := map[string]bool{e.excGroupID: true}
+	for _, p := range s.Okta.Policies {
+		for _, r := range p.Rules {
+			for _, g := range r.GroupsInclude {
+				named[g] = true
+			}
+			for _, g := range r.GroupsExclude {
+				named[g] = true
+			}
+		}
+	}
+	for _, g := range s.Okta.Groups {
+		if !named[g.ID] {
+			continue
+		}
 		for _, m := range g.Members {
 			if mine := e.groupsOf[m]; !slices.Contains(mine, g.ID) {
 				e.groupsOf[m] = append(mine, g.ID)
 			}
-		}
-		if og := strings.TrimSpace(o.ExceptionGroup); og != "" && (strings.EqualFold(g.Name, og) || g.ID == og) {
-			e.excGroupID = g.ID
 		}
 	}
 	if e.excGroupID == "" && strings.TrimSpace(o.ExceptionGroup) != "" && len(s.Okta.Groups) == 0 {

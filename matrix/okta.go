@@ -47,10 +47,12 @@ type oktaLayer struct {
 
 	groupsOK     bool
 	usersByLogin map[string]*tenant.OktaUser
-	groupsOf     map[string][]string // Okta user id -> group ids (a few: a set each cost more)
-	groupName    map[string]string
-	zoneName     map[string]string
-	prepared     map[string]*preparedPolicy // by policy id
+	// groupsOf maps an Okta user id to its groups among those a policy
+	// rule names (the rules ask about no other; a set each cost more).
+	groupsOf  map[string][]string
+	groupName map[string]string
+	zoneName  map[string]string
+	prepared  map[string]*preparedPolicy // by policy id
 	// domainFixed caches, per domain, a reason that decides the layer for
 	// every user of the domain (Okta not collected, no app, ...).
 	domainFixed map[string]*Reason
@@ -140,8 +142,22 @@ func (l *oktaLayer) build() {
 			l.usersByLogin[lower(u.Login)] = u
 		}
 	}
+	named := map[string]bool{}
+	for _, p := range s.Okta.Policies {
+		for _, r := range p.Rules {
+			for _, g := range r.GroupsInclude {
+				named[g] = true
+			}
+			for _, g := range r.GroupsExclude {
+				named[g] = true
+			}
+		}
+	}
 	for _, g := range s.Okta.Groups {
 		l.groupName[g.ID] = g.Name
+		if !named[g.ID] {
+			continue // no rule asks (at 100k, "Everyone" alone has every user)
+		}
 		for _, m := range g.Members {
 			if mine := l.groupsOf[m]; !has(mine, g.ID) {
 				l.groupsOf[m] = append(mine, g.ID)
