@@ -167,7 +167,7 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 		var evs []*evaluator // forked before any worker starts; lazy
 		for range workers {
 			ew := e.fork()
-			ew.lazy = true
+			ew.lazy = sharedTexts
 			evs = append(evs, ew)
 		}
 		var wg sync.WaitGroup
@@ -242,10 +242,12 @@ func (x *explainer) explain(u *UserAccess, i, j int) Access {
 }
 
 // Evaluate's parallelism: at most maxWorkers workers, each with at least
-// minUsersPerWorker users.
+// minUsersPerWorker users. sharedTexts lets the workers' walks share the
+// texts that name the user (names.go); tests turn it off to compare.
 var (
 	maxWorkers        = 8
 	minUsersPerWorker = 2000
+	sharedTexts       = true
 )
 
 // fork is a copy of e for another worker: what newEvaluator built is

@@ -22,6 +22,9 @@ import (
 type nameTemplate struct {
 	pre, post string
 	upn       bool
+	// fixed: the text is pre alone and names no user (a text every
+	// user of a domain shares); generic is pre.
+	fixed bool
 	// generic is pre + "\x01" + post: genericText of the user's text
 	// for a user whose names are plain; "" when the template cannot be
 	// shared (the name does not stand as a whole word).
@@ -30,6 +33,9 @@ type nameTemplate struct {
 
 // render is the text for user u.
 func (t *nameTemplate) render(u *UserAccess) string {
+	if t.fixed {
+		return t.pre
+	}
 	name := u.UPN
 	if !t.upn && u.Mailbox != "" {
 		name = u.Mailbox
@@ -47,6 +53,9 @@ type nameTemplates struct {
 	smtpNullUnknown                            *nameTemplate
 	psMissing, psNoRow, psNoValue, psOn, psOff *nameTemplate
 	account                                    [2]*nameTemplate
+	// managed is the Okta layer's text for a managed domain Graph
+	// lists, by its (lower-case) name.
+	managed map[string]*nameTemplate
 
 	// byText finds a template by its shared text's bytes (the text
 	// itself, not an equal one).
@@ -58,7 +67,7 @@ type nameTemplates struct {
 }
 
 func newNameTemplates(e *evaluator) *nameTemplates {
-	n := &nameTemplates{byText: map[*byte]*nameTemplate{}}
+	n := &nameTemplates{byText: map[*byte]*nameTemplate{}, managed: map[string]*nameTemplate{}}
 	mk := func(pre, post string, upn bool) *nameTemplate {
 		t := &nameTemplate{pre: pre, post: post, upn: upn}
 		if !nameBoundary(pre, post) {
@@ -66,13 +75,20 @@ func newNameTemplates(e *evaluator) *nameTemplates {
 		}
 		t.generic = pre + "\x01" + post
 		n.byText[unsafe.StringData(t.generic)] = t
-		for _, part := range [...]string{pre, post} {
-			for _, run := range strings.FieldsFunc(part, func(c rune) bool { return c >= 0x80 || !nameByte(byte(c)) }) {
-				n.runs = append(n.runs, run)
-			}
-		}
+		n.addRuns(pre, post)
 		return t
 	}
+	for name, d := range e.domains {
+		if d.Federated() {
+			continue
+		}
+		text := "domain " + name + " is managed, not federated: Okta is not involved"
+		t := &nameTemplate{pre: text, fixed: true, generic: text}
+		n.byText[unsafe.StringData(t.generic)] = t
+		n.addRuns(text, "")
+		n.managed[name] = t
+	}
+
 	var props [nProtocols]string
 	for p, prop := range map[Protocol]string{OWA: "OWAEnabled", MAPI: "MAPIEnabled", RPC: "MAPIEnabled",
 		EWS: "EwsEnabled", ActiveSync: "ActiveSyncEnabled", POP: "PopEnabled", IMAP: "ImapEnabled"} {
@@ -116,9 +132,16 @@ func newNameTemplates(e *evaluator) *nameTemplates {
 	return n
 }
 
+// addRuns adds the runs of name bytes of a template's fixed parts.
+func (n *nameTemplates) addRuns(parts ...string) {
+	for _, part := range parts {
+		n.runs = append(n.runs, strings.FieldsFunc(part, func(c rune) bool { return c >= 0x80 || !nameByte(byte(c)) })...)
+	}
+}
+
 // text is t's text for the user of uc: the shared one in a lazy walk.
 func (e *evaluator) text(t *nameTemplate, uc *userCtx) string {
-	if e.lazy && t.generic != "" {
+	if e.lazy && t.generic != "" || t.fixed {
 		return t.generic
 	}
 	if t.upn {

@@ -247,8 +247,13 @@ func (l *oktaLayer) evaluate(uc *userCtx, p Protocol, meth Method, rs []Reason) 
 			Text: fmt.Sprintf("%s: whether domain %s is federated to Okta is unknown", l.e.missing(srcDomains), uc.ua.Domain)}), Unknown
 	}
 	if !uc.ua.Federated {
-		return append(rs, Reason{Gate: GateOkta, Effect: EffectNotApplicable,
-			Text: fmt.Sprintf("domain %s is managed, not federated: Okta is not involved", uc.ua.Domain)}), ""
+		text := ""
+		if t := l.e.names.managed[uc.ua.Domain]; t != nil {
+			text = l.e.text(t, uc) // a managed domain Graph lists: one text for all its users
+		} else {
+			text = fmt.Sprintf("domain %s is managed, not federated: Okta is not involved", uc.ua.Domain)
+		}
+		return append(rs, Reason{Gate: GateOkta, Effect: EffectNotApplicable, Text: text}), ""
 	}
 	st := &uc.okta
 	if !st.done {
