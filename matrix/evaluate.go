@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -121,18 +122,32 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 			upn string
 			nul bool
 		}
-		picks := make([]pick, 0, len(s.Exchange.CASMailboxes))
-		ids := make([]UserAccess, 0, cap(picks))
-		for k := range s.Exchange.CASMailboxes {
-			var ua UserAccess
-			row := e.join(&s.Exchange.CASMailboxes[k], &ua)
-			if want != nil && !want[strings.ToLower(ua.UPN)] {
-				continue
+		// The joins are independent: on workers, each into place.
+		cas := s.Exchange.CASMailboxes
+		picks := make([]pick, len(cas))
+		ids := make([]UserAccess, len(cas))
+		keep := make([]bool, len(cas))
+		inRanges(len(cas), func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				ua := &ids[k]
+				row := e.join(&cas[k], ua)
+				upn := strings.ToLower(ua.UPN)
+				if want != nil && !want[upn] {
+					continue
+				}
+				ua.mbx, keep[k] = k, true
+				picks[k] = pick{k, row, upn, strings.IndexByte(upn, 0) >= 0}
 			}
-			ua.mbx = k
-			upn := strings.ToLower(ua.UPN)
-			picks = append(picks, pick{k, row, upn, strings.IndexByte(upn, 0) >= 0})
-			ids = append(ids, ua)
+		})
+		if want != nil { // only the users wanted, in snapshot order
+			kept := 0
+			for k := range cas {
+				if keep[k] {
+					picks[kept], ids[kept] = picks[k], ids[k]
+					kept++
+				}
+			}
+			picks, ids = picks[:kept], ids[:kept]
 		}
 		type sortKey struct {
 			upn, mbx string
@@ -143,7 +158,9 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 		for i := range keys {
 			keys[i] = sortKey{picks[i].upn, ids[i].Mailbox, i, picks[i].nul}
 		}
-		slices.SortFunc(keys, func(a, b sortKey) int {
+		// A total order (ties by snapshot position): sorted in runs on
+		// workers and merged, it is the one sort's.
+		sortRuns(keys, func(a, b sortKey) int {
 			c := 0
 			if a.nul || b.nul {
 				c = strings.Compare(a.upn+"\x00"+a.mbx, b.upn+"\x00"+b.mbx)
@@ -206,6 +223,53 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 	}
 	m.aggregate(e.noUsers, tallies)
 	return m
+}
+
+// inRanges calls f on consecutive ranges of [0, n) that cover it, at
+// once on a few workers when n is large (Evaluate's parallelism).
+func inRanges(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/minUsersPerWorker))
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { f(n*w/workers, n*(w+1)/workers) })
+	}
+	wg.Wait()
+}
+
+// sortRuns sorts xs by cmp, a total order: runs sorted on workers
+// (inRanges), then merged.
+func sortRuns[T any](xs []T, cmp func(a, b T) int) {
+	var runs [][2]int
+	var mu sync.Mutex
+	inRanges(len(xs), func(lo, hi int) {
+		slices.SortFunc(xs[lo:hi], cmp)
+		mu.Lock()
+		runs = append(runs, [2]int{lo, hi})
+		mu.Unlock()
+	})
+	if len(runs) <= 1 {
+		return
+	}
+	sort.Slice(runs, func(a, b int) bool { return runs[a][0] < runs[b][0] })
+	merged := slices.Clone(xs[runs[0][0]:runs[0][1]])
+	for _, r := range runs[1:] {
+		next := xs[r[0]:r[1]]
+		out := make([]T, 0, len(merged)+len(next))
+		a, b := merged, next
+		for len(a) > 0 && len(b) > 0 {
+			if cmp(b[0], a[0]) < 0 {
+				out, b = append(out, b[0]), b[1:]
+			} else {
+				out, a = append(out, a[0]), a[1:]
+			}
+		}
+		merged = append(append(out, a...), b...)
+	}
+	copy(xs, merged)
 }
 
 // explainer walks a user's gates again to explain a verdict (Access):
