@@ -386,11 +386,14 @@ func (s *invSet) add(v string) {
 type invBuilder struct {
 	asOf       time.Time
 	mailboxUPN map[string]string // the devices' mailbox Identity / Name (lower) -> UPN
-	// uids number the users, in order of first evidence; users and
-	// info are indexed by them.
-	uids        map[string]int32
-	users       []string
-	info        []invUserInfo
+	// uids number the users, in order of first evidence; users, info
+	// and deviceByUA are indexed by them.
+	uids  map[string]int32
+	users []string
+	info  []invUserInfo
+	// deviceByUA are the user's devices by user agent (nil for most
+	// users: apart from info, as every sign-in asks).
+	deviceByUA  []map[string][]invID
 	sightings   []invSighting
 	placeholder []invSighting
 	// byUA and byDevice remember classifications: a few hundred distinct
@@ -400,12 +403,10 @@ type invBuilder struct {
 	reportSrc map[[2]string]string
 }
 
-// invUserInfo is what identify reads of a user's other evidence: the
-// report's outlookForWindows / outlookForMac labels, and the user's
-// devices by user agent.
+// invUserInfo is the report's outlookForWindows / outlookForMac labels
+// of a user, which identify reads for Outlook.
 type invUserInfo struct {
 	winLabels, macLabels []string
-	deviceByUA           map[string][]invID
 }
 
 // uid numbers user (lower case, trimmed), the first time it is seen.
@@ -416,6 +417,7 @@ func (b *invBuilder) uid(user string) int32 {
 		b.uids[user] = u
 		b.users = append(b.users, user)
 		b.info = append(b.info, invUserInfo{})
+		b.deviceByUA = append(b.deviceByUA, nil)
 	}
 	return u
 }
@@ -625,11 +627,10 @@ func (b *invBuilder) addDevices(devs []tenant.MobileDevice) {
 		uid := b.uid(user)
 		b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: src, rank: invRankDevice, protocol: proto})
 		if ua := strings.TrimSpace(d.DeviceUserAgent); ua != "" {
-			in := &b.info[uid]
-			if in.deviceByUA == nil {
-				in.deviceByUA = map[string][]invID{}
+			if b.deviceByUA[uid] == nil {
+				b.deviceByUA[uid] = map[string][]invID{}
 			}
-			in.deviceByUA[ua] = append(in.deviceByUA[ua], id)
+			b.deviceByUA[uid][ua] = append(b.deviceByUA[uid][ua], id)
 		}
 	}
 }
@@ -777,8 +778,7 @@ func (b *invBuilder) addOktaLogs(logs []tenant.OktaLog) {
 // with the same user agent says most (iOS version, Outlook app version);
 // otherwise the user agent alone, with the report naming Outlook 16.x.
 func (b *invBuilder) identify(uid int32, ua, os string) invID {
-	in := &b.info[uid]
-	if ids := in.deviceByUA[ua]; len(ids) > 0 {
+	if ids := b.deviceByUA[uid][ua]; len(ids) > 0 {
 		same := true
 		for _, id := range ids[1:] {
 			if id != ids[0] {
@@ -798,9 +798,9 @@ func (b *invBuilder) identify(uid int32, ua, os string) invID {
 	}
 	switch id.kind {
 	case invOutlookWin:
-		id.client = invWinOutlookName(id.version, in.winLabels)
+		id.client = invWinOutlookName(id.version, b.info[uid].winLabels)
 	case invOutlookMac:
-		id.client = invMacOutlookName(id.version, in.macLabels)
+		id.client = invMacOutlookName(id.version, b.info[uid].macLabels)
 	}
 	return id
 }

@@ -323,9 +323,9 @@ func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (
 	p, meth := Protocols[i], Methods[j]
 	c := &m.Cells[i][j]
 	*c = Cell{Protocol: p, Method: meth}
-	for k := range m.Users {
-		if r := m.Users[k].verdicts[i][j]; r > 0 {
-			c.Counts[r-1]++
+	for w := range tallies { // the workers counted their users
+		for r, n := range tallies[w][i][j].counts {
+			c.Counts[r] += n
 		}
 	}
 	if len(m.Users) == 0 {
@@ -356,6 +356,8 @@ func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (
 // seen) and how many users gave each: a less permissive verdict is
 // skipped, a more permissive one starts the tally again.
 type cellTally struct {
+	// counts are the users per verdict (indexed by rank).
+	counts  [nVerdicts]int
 	verdict uint8 // 1 + rank; 0 before the first user
 	exacts  []*exactText
 	byText  map[textIdent]*exactText
@@ -423,6 +425,9 @@ func (u *userNames) isPlain() bool {
 // are plain; otherwise the user's own text is written and counted as
 // the user's.
 func (t *cellTally) add(pos int, v uint8, rs []Reason, u *userNames) {
+	if v > 0 {
+		t.counts[v-1]++
+	}
 	switch {
 	case t.verdict != 0 && v > t.verdict:
 		return
