@@ -176,17 +176,27 @@ func runChecksWith(s *tenant.Snapshot, o Options, inv []ClientUse) ([]Finding, *
 // with it when users are listed, and never leaves Evidence nil.
 func normalise(f Finding) Finding {
 	if f.AffectedUsers != nil {
-		seen := map[string]bool{}
-		var users []string
+		// Each name lowered once (sort.Slice makes the same moves for
+		// the same comparisons as on the names themselves).
+		type named struct{ key, name string }
+		seen := make(map[string]bool, len(f.AffectedUsers))
+		var keyed []named
 		for _, u := range f.AffectedUsers {
 			k := strings.ToLower(u)
 			if u == "" || seen[k] {
 				continue
 			}
 			seen[k] = true
-			users = append(users, u)
+			keyed = append(keyed, named{k, u})
 		}
-		sort.Slice(users, func(i, j int) bool { return strings.ToLower(users[i]) < strings.ToLower(users[j]) })
+		sort.Slice(keyed, func(i, j int) bool { return keyed[i].key < keyed[j].key })
+		var users []string
+		if len(keyed) > 0 {
+			users = make([]string, len(keyed))
+			for i, k := range keyed {
+				users[i] = k.name
+			}
+		}
 		f.AffectedUsers = users
 		f.Affected = len(users)
 	}
