@@ -451,6 +451,9 @@ func invNewBuilder(s *tenant.Snapshot) *invBuilder {
 		asOf:       s.AsOf,
 		mailboxUPN: make(map[string]string, len(s.Exchange.MobileDevices)),
 		uids:       make(map[string]int32, len(s.Exchange.CASMailboxes)),
+		users:      make([]string, 0, len(s.Exchange.CASMailboxes)),
+		info:       make([]invUserInfo, 0, len(s.Exchange.CASMailboxes)),
+		deviceByUA: make([]map[string][]invID, 0, len(s.Exchange.CASMailboxes)),
 		byUA:       map[string]invID{},
 		byDevice:   map[invDeviceKey]invID{},
 		reportSrc:  map[[2]string]string{},
@@ -1243,8 +1246,10 @@ type invEvidence struct {
 // are found by a scan of that user's groups.
 func invGroupUses(ev *invEvidence, users []int32, asOf time.Time) []ClientUse {
 	out := make([]ClientUse, 0, 2*len(users))
-	var slab []invGroup // groups are allocated a slab at a time
-	var gs []*invGroup  // the user's groups, in order of creation
+	// A user's groups are done with once its uses are made: the next
+	// user's reuse them (and their sources' and protocols' arrays).
+	var pool []*invGroup
+	var gs []*invGroup // the user's groups, in order of creation
 	add := func(s *invSighting, client, version string) {
 		for _, g := range gs {
 			if !g.gone && g.client == client && g.version == version {
@@ -1252,12 +1257,11 @@ func invGroupUses(ev *invEvidence, users []int32, asOf time.Time) []ClientUse {
 				return
 			}
 		}
-		if len(slab) == 0 {
-			slab = make([]invGroup, 1024)
+		if len(gs) == len(pool) {
+			pool = append(pool, new(invGroup))
 		}
-		g := &slab[0]
-		slab = slab[1:]
-		*g = invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30}
+		g := pool[len(gs)]
+		*g = invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30, sources: g.sources[:0], protocols: g.protocols[:0]}
 		g.client, g.version = client, version
 		gs = append(gs, g)
 		g.absorb(s)
