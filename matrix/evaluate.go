@@ -255,7 +255,7 @@ func sortRuns[T any](xs []T, cmp func(a, b T) int) {
 		return
 	}
 	sort.Slice(runs, func(a, b int) bool { return runs[a][0] < runs[b][0] })
-	merged := slices.Clone(xs[runs[0][0]:runs[0][1]])
+	merged := xs[runs[0][0]:runs[0][1]] // read only until the copy back
 	for _, r := range runs[1:] {
 		next := xs[r[0]:r[1]]
 		out := make([]T, 0, len(merged)+len(next))
