@@ -101,8 +101,10 @@ func EvaluateUsers(s *tenant.Snapshot, upns []string) *Matrix {
 // UPN is in want, unless want is nil).
 //
 // Users are independent: a few workers, each with its own caches, take
-// contiguous runs of them in UPN order (the result does not depend on
-// how many: the caches only remember what they would compute again).
+// contiguous runs of them in snapshot order and put each in its place in
+// UPN order (the result does not depend on how many: the caches only
+// remember what they would compute again, and the tallies where each
+// text first appears in UPN order).
 // Each user's reasons are walked into a scratch slice, counted into the
 // worker's cell tallies (cellTally) and dropped: the matrix keeps the
 // verdicts, and explains one on demand (UserAccess.Access) by walking
@@ -188,6 +190,13 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 			evs = append(evs, ew)
 		}
 		var wg sync.WaitGroup
+		// Workers take runs of the users in snapshot order (the rows
+		// they read follow each other), each into its place in UPN
+		// order; the tallies keep where each text first appears.
+		posOf := make([]int, n)
+		for pos, i := range order {
+			posOf[i] = pos
+		}
 		for w := range workers {
 			lo, hi := n*w/workers, n*(w+1)/workers
 			ew := evs[w]
@@ -197,10 +206,10 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 				defer wg.Done()
 				var scratch []Reason
 				var ends [nProtocols][nMethods]int
-				for pos := lo; pos < hi; pos++ {
-					p := picks[order[pos]]
+				for i := lo; i < hi; i++ {
+					p, pos := picks[i], posOf[i]
 					ua := &m.Users[pos]
-					*ua = ids[order[pos]]
+					*ua = ids[i]
 					ua.why = why
 					scratch, ends = ew.evaluateUser(&s.Exchange.CASMailboxes[p.k], p.row, ua, scratch)
 					plain := userNames{ua: ua, names: e.names}

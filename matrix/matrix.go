@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -291,8 +292,8 @@ func gateRank(g string) int {
 	return len(Gates)
 }
 
-// aggregate fills the cells from the users' verdicts and the workers'
-// tallies of their reasons (one per worker, in user order). Cells are
+// aggregate fills the cells from the workers' tallies of their users'
+// verdicts and reasons (one per worker). Cells are
 // independent: with many users, a few workers share them.
 func (m *Matrix) aggregate(noUsers func(p Protocol, meth Method) (Verdict, string), tallies [][nProtocols][nMethods]cellTally) {
 	workers := 1
@@ -339,22 +340,45 @@ func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (
 			break
 		}
 	}
-	// The exact texts behind the verdict, from the workers that saw it,
-	// in user order.
+	// The exact texts behind the verdict, from the workers that saw it
+	// (one text's tallies joined), in order of first appearance.
 	want := uint8(c.Verdict.Rank() + 1)
 	var exacts []*exactText
+	joined := map[textIdent]*exactText{}
 	for w := range tallies {
-		if t := &tallies[w][i][j]; t.verdict == want {
-			exacts = append(exacts, t.exacts...)
+		t := &tallies[w][i][j]
+		if t.verdict != want {
+			continue
+		}
+		for _, x := range t.exacts {
+			if x.id == (textIdent{}) { // a user's own text
+				exacts = append(exacts, x)
+				continue
+			}
+			if y := joined[x.id]; y != nil {
+				y.users += x.users
+				y.seen(x.first, x.at)
+				continue
+			}
+			y := *x
+			joined[x.id] = &y
+			exacts = append(exacts, &y)
 		}
 	}
+	slices.SortFunc(exacts, func(a, b *exactText) int {
+		if a.first != b.first {
+			return a.first - b.first
+		}
+		return a.at - b.at
+	})
 	c.Reasons = m.cellReasons(exacts)
 }
 
 // cellTally gathers, for one cell, the reason texts behind the most
 // permissive verdict seen so far (the cell's verdict, once every user is
-// seen) and how many users gave each: a less permissive verdict is
-// skipped, a more permissive one starts the tally again.
+// seen) and how many users gave each, and where each first appears (the
+// users come in any order): a less permissive verdict is skipped, a more
+// permissive one starts the tally again.
 type cellTally struct {
 	// counts are the users per verdict (indexed by rank).
 	counts  [nVerdicts]int
@@ -396,8 +420,13 @@ type textIdent struct {
 }
 
 type exactText struct {
-	gate, text         string
-	users, first, last int
+	gate, text string
+	// id is the text's identity (zero for a user's own text, written by
+	// the tally).
+	id textIdent
+	// first is the first user (position) with the text and at its
+	// place among that user's reasons; last the last user counted.
+	users, first, at, last int
 	// tmpl is set when text is a template's shared text (names.go):
 	// users counts the users with plain names, first is the first of
 	// them (-1 before).
@@ -410,6 +439,13 @@ type userNames struct {
 	ua           *UserAccess
 	names        *nameTemplates
 	known, plain bool
+}
+
+// seen notes that the text is the at-th reason of the user at pos.
+func (x *exactText) seen(pos, at int) {
+	if x.first < 0 || pos < x.first || pos == x.first && at < x.at {
+		x.first, x.at = pos, at
+	}
 }
 
 func (u *userNames) isPlain() bool {
@@ -437,7 +473,7 @@ func (t *cellTally) add(pos int, v uint8, rs []Reason, u *userNames) {
 	}
 	verdict := Verdicts[v-1]
 	want := effectOf(verdict)
-	for _, r := range rs {
+	for k, r := range rs {
 		relevant := r.Effect == want
 		if verdict == Password {
 			// A domain out of Okta's reach is part of why a
@@ -450,30 +486,29 @@ func (t *cellTally) add(pos int, v uint8, rs []Reason, u *userNames) {
 		id := textIdent{unsafe.StringData(r.Gate), unsafe.StringData(r.Text), len(r.Text)}
 		x := t.find(id)
 		if x == nil {
-			x = &exactText{gate: r.Gate, text: r.Text, first: pos, last: -1, tmpl: u.names.byText[id.data]}
+			x = &exactText{gate: r.Gate, text: r.Text, id: id, first: -1, last: -1, tmpl: u.names.byText[id.data]}
 			t.byText[id] = x
 			t.remember(id, x)
 			if x.tmpl == nil {
 				t.exacts = append(t.exacts, x)
-			} else {
-				x.first = -1
 			}
 		}
 		if x.tmpl != nil {
 			switch {
 			case !u.isPlain():
-				t.exacts = append(t.exacts, &exactText{gate: r.Gate, text: x.tmpl.render(u.ua), users: 1, first: pos, last: pos})
+				t.exacts = append(t.exacts, &exactText{gate: r.Gate, text: x.tmpl.render(u.ua), users: 1, first: pos, at: k, last: pos})
+				continue
 			case x.first < 0:
-				x.first, x.users = pos, 1
 				t.exacts = append(t.exacts, x)
-			default:
-				x.users++
 			}
+			x.users++
+			x.seen(pos, k)
 			continue
 		}
 		if x.last != pos {
 			x.users++
 			x.last = pos
+			x.seen(pos, k)
 		}
 	}
 }
