@@ -152,18 +152,27 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 			picks, ids = picks[:kept], ids[:kept]
 		}
 		type sortKey struct {
+			// head is the upn's first 8 bytes, big-endian, zero-padded:
+			// without NULs, heads that differ order as the upns do.
+			head     uint64
 			upn, mbx string
 			i        int
 			nul      bool
 		}
 		keys := make([]sortKey, len(picks))
 		for i := range keys {
-			keys[i] = sortKey{picks[i].upn, ids[i].Mailbox, i, picks[i].nul}
+			keys[i] = sortKey{upnHead(picks[i].upn), picks[i].upn, ids[i].Mailbox, i, picks[i].nul}
 		}
 		// A total order (ties by snapshot position): sorted in runs on
 		// workers and merged, it is the one sort's.
 		sortRuns(keys, func(a, b sortKey) int {
 			c := 0
+			if !a.nul && !b.nul && a.head != b.head {
+				if a.head < b.head {
+					return -1
+				}
+				return 1
+			}
 			if a.nul || b.nul {
 				c = strings.Compare(a.upn+"\x00"+a.mbx, b.upn+"\x00"+b.mbx)
 			} else if c = strings.Compare(a.upn, b.upn); c == 0 {
@@ -232,6 +241,18 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 	}
 	m.aggregate(e.noUsers, tallies)
 	return m
+}
+
+// upnHead is s's first 8 bytes as a big-endian number, zero-padded.
+func upnHead(s string) uint64 {
+	var h uint64
+	for k := range 8 {
+		h <<= 8
+		if k < len(s) {
+			h |= uint64(s[k])
+		}
+	}
+	return h
 }
 
 // inRanges calls f on consecutive ranges of [0, n) that cover it, at
