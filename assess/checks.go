@@ -3,6 +3,7 @@ package assess
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -103,9 +104,12 @@ type env struct {
 
 	exceptions map[string]bool // lower-cased UPNs
 	// Okta indexes.
-	groupByID  map[string]tenant.OktaGroup
-	userByID   map[string]tenant.OktaUser
-	groupsOf   map[string]map[string]bool // Okta user id -> group ids
+	groupByID map[string]tenant.OktaGroup
+	userByID  map[string]tenant.OktaUser
+	// groupsOf maps an Okta user id to its groups among those a policy
+	// rule names and the exception group (nothing asks about others; a
+	// set each cost more).
+	groupsOf   map[string][]string
 	zoneByID   map[string]tenant.OktaZone
 	excGroupID string // the exception group's id, "" when none is declared or found
 
@@ -127,7 +131,8 @@ func (e *env) inventory() []ClientUse {
 
 func newEnv(s *tenant.Snapshot, o Options) *env {
 	e := &env{s: s, o: o, exceptions: map[string]bool{}, groupByID: map[string]tenant.OktaGroup{},
-		userByID: map[string]tenant.OktaUser{}, groupsOf: map[string]map[string]bool{}, zoneByID: map[string]tenant.OktaZone{}}
+		userByID: make(map[string]tenant.OktaUser, len(s.Okta.Users)), groupsOf: map[string][]string{},
+		zoneByID: map[string]tenant.OktaZone{}}
 	for _, u := range o.ExceptionUsers {
 		if u = strings.ToLower(strings.TrimSpace(u)); u != "" {
 			e.exceptions[u] = true
@@ -135,14 +140,29 @@ func newEnv(s *tenant.Snapshot, o Options) *env {
 	}
 	for _, g := range s.Okta.Groups {
 		e.groupByID[g.ID] = g
-		for _, m := range g.Members {
-			if e.groupsOf[m] == nil {
-				e.groupsOf[m] = map[string]bool{}
-			}
-			e.groupsOf[m][g.ID] = true
-		}
 		if og := strings.TrimSpace(o.ExceptionGroup); og != "" && (strings.EqualFold(g.Name, og) || g.ID == og) {
 			e.excGroupID = g.ID
+		}
+	}
+	named := map[string]bool{e.excGroupID: true}
+	for _, p := range s.Okta.Policies {
+		for _, r := range p.Rules {
+			for _, g := range r.GroupsInclude {
+				named[g] = true
+			}
+			for _, g := range r.GroupsExclude {
+				named[g] = true
+			}
+		}
+	}
+	for _, g := range s.Okta.Groups {
+		if !named[g.ID] {
+			continue
+		}
+		for _, m := range g.Members {
+			if mine := e.groupsOf[m]; !slices.Contains(mine, g.ID) {
+				e.groupsOf[m] = append(mine, g.ID)
+			}
 		}
 	}
 	if e.excGroupID == "" && strings.TrimSpace(o.ExceptionGroup) != "" && len(s.Okta.Groups) == 0 {
@@ -327,8 +347,22 @@ func list(names []string, max int) string {
 }
 
 func sortedCopy(in []string) []string {
-	out := append([]string(nil), in...)
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	// Each name lowered once, not at every comparison: sort.Slice makes
+	// the same moves for the same comparisons, so the order is that of
+	// sorting the names themselves.
+	type named struct{ key, name string }
+	if len(in) == 0 {
+		return nil
+	}
+	keyed := make([]named, len(in))
+	for i, n := range in {
+		keyed[i] = named{strings.ToLower(n), n}
+	}
+	sort.Slice(keyed, func(i, j int) bool { return keyed[i].key < keyed[j].key })
+	out := make([]string, len(in))
+	for i, k := range keyed {
+		out[i] = k.name
+	}
 	return out
 }
 

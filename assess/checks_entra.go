@@ -357,7 +357,7 @@ func checkTokensRevoked(e *env) Finding {
 		ev = append([]string{"newest change: " + newest.what + " " + stamp(newest.at)}, ev...)
 	}
 
-	mailbox := map[string]bool{}
+	mailbox := make(map[string]bool, 2*len(e.s.Exchange.CASMailboxes))
 	for _, m := range e.s.Exchange.CASMailboxes {
 		mailbox[strings.ToLower(m.ExternalDirectoryObjectID)] = true
 		mailbox[strings.ToLower(mailboxName(m))] = true
@@ -564,10 +564,14 @@ func checkClientsLegacy(e *env) Finding {
 	per := map[string]*clients{}
 	var legacyUsers, condUsers, unknownUsers, excepted []string
 	for _, c := range inv {
-		p := per[strings.ToLower(c.User)]
+		if c.ModernAuth != ModernNo && c.ModernAuth != ModernUnknown && c.ModernAuth != ModernConditional {
+			continue // nothing to list for a client that does modern auth
+		}
+		key := strings.ToLower(c.User)
+		p := per[key]
 		if p == nil {
 			p = &clients{}
-			per[strings.ToLower(c.User)] = p
+			per[key] = p
 		}
 		desc := c.Client
 		if c.Version != "" {
@@ -608,24 +612,43 @@ func checkClientsLegacy(e *env) Finding {
 	for _, u := range LegacyOnly(inv) {
 		only[strings.ToLower(u)] = true
 	}
+	// The evidence shows the first 60 lines (capped): only those are
+	// written.
+	const shown = 60
 	var ev []string
-	for _, u := range sortedCopy(legacyUsers) {
-		line := u + ": " + strings.Join(per[strings.ToLower(u)].no, ", ") + " - no modern auth"
-		if only[strings.ToLower(u)] {
-			line += "; no other client seen (cut off completely)"
+	lines := 0
+	add := func(line func() string) {
+		if lines++; lines <= shown {
+			ev = append(ev, line())
 		}
-		ev = append(ev, line)
+	}
+	for _, u := range sortedCopy(legacyUsers) {
+		add(func() string {
+			line := u + ": " + strings.Join(per[strings.ToLower(u)].no, ", ") + " - no modern auth"
+			if only[strings.ToLower(u)] {
+				line += "; no other client seen (cut off completely)"
+			}
+			return line
+		})
 	}
 	for _, u := range sortedCopy(excepted) {
-		ev = append(ev, u+": "+strings.Join(per[strings.ToLower(u)].no, ", ")+" - no modern auth (documented exception)")
+		add(func() string {
+			return u + ": " + strings.Join(per[strings.ToLower(u)].no, ", ") + " - no modern auth (documented exception)"
+		})
 	}
 	for _, u := range sortedCopy(condUsers) {
-		ev = append(ev, u+": "+strings.Join(per[strings.ToLower(u)].cond, ", ")+" - modern auth only with the registry keys EnableADAL=1 and Version=1 set")
+		add(func() string {
+			return u + ": " + strings.Join(per[strings.ToLower(u)].cond, ", ") + " - modern auth only with the registry keys EnableADAL=1 and Version=1 set"
+		})
 	}
 	for _, u := range sortedCopy(unknownUsers) {
-		ev = append(ev, u+": "+strings.Join(per[strings.ToLower(u)].unknown, ", ")+" - not in the whitepaper's tables, modern auth unknown")
+		add(func() string {
+			return u + ": " + strings.Join(per[strings.ToLower(u)].unknown, ", ") + " - not in the whitepaper's tables, modern auth unknown"
+		})
 	}
-	ev = capped(ev, 60)
+	if lines > shown {
+		ev = append(ev[:shown:shown], fmt.Sprintf("... and %d more", lines-shown))
+	}
 	ev = append(ev, sourceEvidence(miss)...)
 	cutOff := 0
 	for _, u := range legacyUsers {

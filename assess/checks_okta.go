@@ -2,6 +2,7 @@ package assess
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -473,7 +474,7 @@ func (e *env) appliesTo(r tenant.OktaRule, u tenant.OktaUser) bool {
 		in = in || id == u.ID
 	}
 	for _, g := range r.GroupsInclude {
-		in = in || groups[g] || e.isEveryoneGroup(g)
+		in = in || slices.Contains(groups, g) || e.isEveryoneGroup(g)
 	}
 	if !in {
 		return false
@@ -484,7 +485,7 @@ func (e *env) appliesTo(r tenant.OktaRule, u tenant.OktaUser) bool {
 		}
 	}
 	for _, g := range r.GroupsExclude {
-		if groups[g] {
+		if slices.Contains(groups, g) {
 			return false
 		}
 	}
@@ -529,7 +530,7 @@ func (e *env) oktaUsersReaching(rules []tenant.OktaRule, clients []string, mfaSt
 		if strings.EqualFold(u.Status, "DEPROVISIONED") {
 			continue
 		}
-		if skipExceptions && (e.isException(u.Login) || (e.excGroupID != "" && e.groupsOf[u.ID][e.excGroupID])) {
+		if skipExceptions && (e.isException(u.Login) || (e.excGroupID != "" && slices.Contains(e.groupsOf[u.ID], e.excGroupID))) {
 			continue
 		}
 		for _, c := range clients {

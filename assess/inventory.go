@@ -83,7 +83,6 @@ package assess
 
 import (
 	"fmt"
-	"hash/maphash"
 	"regexp"
 	"runtime"
 	"slices"
@@ -187,6 +186,21 @@ func sameUsage(x, y tenant.EmailAppUsage) bool {
 
 // LegacyOnly returns, sorted, the users all of whose seen clients cannot do modern auth (ModernAuth "no"): exactly who blocking basic auth (step D) cuts off.
 func LegacyOnly(inv []ClientUse) []string {
+	if slices.IsSortedFunc(inv, func(a, c ClientUse) int { return strings.Compare(a.User, c.User) }) {
+		// Inventory's order: each user's uses follow each other.
+		var out []string
+		for i := 0; i < len(inv); {
+			j, only := i, true
+			for ; j < len(inv) && inv[j].User == inv[i].User; j++ {
+				only = only && inv[j].ModernAuth == ModernNo
+			}
+			if only {
+				out = append(out, inv[i].User)
+			}
+			i = j
+		}
+		return out
+	}
 	all := map[string]bool{}
 	for _, c := range inv {
 		if _, ok := all[c.User]; !ok {
@@ -302,6 +316,8 @@ type invID struct {
 // invSighting is one piece of evidence for one user's client.
 type invSighting struct {
 	user string
+	// uid numbers user (invBuilder.uid).
+	uid int32
 	invID
 	source string
 	rank   int
@@ -323,6 +339,8 @@ type invGroup struct {
 	sources       invSources
 	modern, basic bool
 	protocols     invSet
+	// gone: merged into the user's versioned entries of the client.
+	gone bool
 }
 
 // invSources are a group's evidence with its best rank: a few entries,
@@ -366,11 +384,16 @@ func (s *invSet) add(v string) {
 }
 
 type invBuilder struct {
-	asOf        time.Time
-	mailboxUPN  map[string]string   // mailbox Identity / Name (lower) -> UPN
-	winLabels   map[string][]string // user -> outlookForWindows labels
-	macLabels   map[string][]string // user -> outlookForMac labels
-	deviceByUA  map[string]map[string][]invID
+	asOf       time.Time
+	mailboxUPN map[string]string // the devices' mailbox Identity / Name (lower) -> UPN
+	// uids number the users, in order of first evidence; users, info
+	// and deviceByUA are indexed by them.
+	uids  map[string]int32
+	users []string
+	info  []invUserInfo
+	// deviceByUA are the user's devices by user agent (nil for most
+	// users: apart from info, as every sign-in asks).
+	deviceByUA  []map[string][]invID
 	sightings   []invSighting
 	placeholder []invSighting
 	// byUA and byDevice remember classifications: a few hundred distinct
@@ -378,6 +401,25 @@ type invBuilder struct {
 	byUA      map[string]invID
 	byDevice  map[invDeviceKey]invID
 	reportSrc map[[2]string]string
+}
+
+// invUserInfo is the report's outlookForWindows / outlookForMac labels
+// of a user, which identify reads for Outlook.
+type invUserInfo struct {
+	winLabels, macLabels []string
+}
+
+// uid numbers user (lower case, trimmed), the first time it is seen.
+func (b *invBuilder) uid(user string) int32 {
+	u, ok := b.uids[user]
+	if !ok {
+		u = int32(len(b.users))
+		b.uids[user] = u
+		b.users = append(b.users, user)
+		b.info = append(b.info, invUserInfo{})
+		b.deviceByUA = append(b.deviceByUA, nil)
+	}
+	return u
 }
 
 // invDeviceKey is what invDeviceID reads of a device.
@@ -407,27 +449,37 @@ func (b *invBuilder) deviceID(d tenant.MobileDevice) invID {
 func invNewBuilder(s *tenant.Snapshot) *invBuilder {
 	b := &invBuilder{
 		asOf:       s.AsOf,
-		mailboxUPN: map[string]string{},
-		winLabels:  map[string][]string{},
-		macLabels:  map[string][]string{},
-		deviceByUA: map[string]map[string][]invID{},
+		mailboxUPN: make(map[string]string, len(s.Exchange.MobileDevices)),
+		uids:       make(map[string]int32, len(s.Exchange.CASMailboxes)),
+		users:      make([]string, 0, len(s.Exchange.CASMailboxes)),
+		info:       make([]invUserInfo, 0, len(s.Exchange.CASMailboxes)),
+		deviceByUA: make([]map[string][]invID, 0, len(s.Exchange.CASMailboxes)),
 		byUA:       map[string]invID{},
 		byDevice:   map[invDeviceKey]invID{},
 		reportSrc:  map[[2]string]string{},
 	}
+	// Only the devices' mailboxes are looked up (deviceUser): the index
+	// holds those, set in the same order (the last wins).
+	wanted := make(map[string]bool, len(s.Exchange.MobileDevices))
+	for _, d := range s.Exchange.MobileDevices {
+		wanted[strings.ToLower(deviceMailbox(d))] = true
+	}
 	for _, u := range s.Exchange.Users {
 		if u.UserPrincipalName != "" {
-			b.mailboxUPN[strings.ToLower(u.Identity)] = invUser(u.UserPrincipalName)
+			if k := strings.ToLower(u.Identity); wanted[k] {
+				b.mailboxUPN[k] = invUser(u.UserPrincipalName)
+			}
 		}
 	}
 	for _, m := range s.Exchange.CASMailboxes {
 		if m.PrimarySmtpAddress == "" {
 			continue
 		}
-		upn := invUser(m.PrimarySmtpAddress)
-		for _, k := range []string{m.Identity, m.Name} {
+		for _, k := range [...]string{m.Identity, m.Name} {
 			if k != "" {
-				b.mailboxUPN[strings.ToLower(k)] = upn
+				if k := strings.ToLower(k); wanted[k] {
+					b.mailboxUPN[k] = invUser(m.PrimarySmtpAddress)
+				}
 			}
 		}
 	}
@@ -439,32 +491,36 @@ func invUser(upn string) string { return strings.ToLower(strings.TrimSpace(upn))
 // --- the usage report
 
 func (b *invBuilder) addReports(rows []tenant.EmailAppUsage) {
-	for _, r := range rows {
+	uids := make([]int32, len(rows)) // each row's user, found once
+	for k, r := range rows {
 		user := invUser(r.UserPrincipalName)
 		if user == "" {
 			continue
 		}
+		uids[k] = b.uid(user)
+		in := &b.info[uids[k]]
 		for _, l := range invLabels(r.OutlookForWindows) {
 			if l != "Undetermined" {
-				b.winLabels[user] = append(b.winLabels[user], l)
+				in.winLabels = append(in.winLabels, l)
 			}
 		}
 		for _, l := range invLabels(r.OutlookForMac) {
 			if l != "Undetermined" {
-				b.macLabels[user] = append(b.macLabels[user], l)
+				in.macLabels = append(in.macLabels, l)
 			}
 		}
 	}
-	for _, r := range rows {
+	for k, r := range rows {
 		user := invUser(r.UserPrincipalName)
 		if user == "" {
 			continue
 		}
+		uid := uids[k]
 		add := func(col, label string, id invID) {
-			b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: b.reportSource(col, label), rank: invRankReport})
+			b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: b.reportSource(col, label), rank: invRankReport})
 		}
 		hold := func(col, explains string) {
-			b.placeholder = append(b.placeholder, invSighting{user: user, source: "emailAppUsage: " + col, rank: invRankReport, explains: explains})
+			b.placeholder = append(b.placeholder, invSighting{user: user, uid: uid, source: "emailAppUsage: " + col, rank: invRankReport, explains: explains})
 		}
 		for _, l := range invLabels(r.OutlookForWindows) {
 			if l == "Undetermined" {
@@ -538,11 +594,17 @@ func invLabels(col []string) []string {
 
 // --- Get-MobileDevice
 
-func (b *invBuilder) deviceUser(d tenant.MobileDevice) string {
-	mb := d.Mailbox
-	if mb == "" {
-		mb, _, _ = strings.Cut(d.Identity, `\`)
+// deviceMailbox is the mailbox a device row names.
+func deviceMailbox(d tenant.MobileDevice) string {
+	if d.Mailbox != "" {
+		return d.Mailbox
 	}
+	mb, _, _ := strings.Cut(d.Identity, `\`)
+	return mb
+}
+
+func (b *invBuilder) deviceUser(d tenant.MobileDevice) string {
+	mb := deviceMailbox(d)
 	if upn, ok := b.mailboxUPN[strings.ToLower(mb)]; ok {
 		return upn
 	}
@@ -565,19 +627,19 @@ func (b *invBuilder) addDevices(devs []tenant.MobileDevice) {
 		if strings.EqualFold(d.ClientType, "EAS") {
 			proto = "EAS"
 		}
-		b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: src, rank: invRankDevice, protocol: proto})
+		uid := b.uid(user)
+		b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: src, rank: invRankDevice, protocol: proto})
 		if ua := strings.TrimSpace(d.DeviceUserAgent); ua != "" {
-			if b.deviceByUA[user] == nil {
-				b.deviceByUA[user] = map[string][]invID{}
+			if b.deviceByUA[uid] == nil {
+				b.deviceByUA[uid] = map[string][]invID{}
 			}
-			b.deviceByUA[user][ua] = append(b.deviceByUA[user][ua], id)
+			b.deviceByUA[uid][ua] = append(b.deviceByUA[uid][ua], id)
 		}
 	}
 }
 
 var (
 	invOSVersion = regexp.MustCompile(`(?i)^(iOS|iPadOS|Android|Windows)\s+([0-9][0-9.]*)\s*(\S*)`)
-	invReYear    = regexp.MustCompile(`(19|20)[0-9]{2}`)
 	invReToken   = regexp.MustCompile(`([A-Za-z][A-Za-z0-9 ._-]*?)/([0-9][A-Za-z0-9._-]*)`)
 )
 
@@ -674,17 +736,18 @@ func (b *invBuilder) addSignIns(sis []tenant.SignIn) {
 		}
 		if ua == "" {
 			if legacy {
-				b.placeholder = append(b.placeholder, invSighting{user: user, source: "signIn: (no user agent) [" + app + "]",
+				b.placeholder = append(b.placeholder, invSighting{user: user, uid: b.uid(user), source: "signIn: (no user agent) [" + app + "]",
 					rank: invRankSignIn, basic: true, protocol: proto, explains: proto})
 			}
 			continue
 		}
-		id := b.identify(user, ua, si.OperatingSystem)
+		uid := b.uid(user)
+		id := b.identify(uid, ua, si.OperatingSystem)
 		src := "signIn: " + ua
 		if app != "" {
 			src += " [" + app + "]"
 		}
-		b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: src, rank: invRankSignIn,
+		b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: src, rank: invRankSignIn,
 			modern: modern, basic: legacy, protocol: proto})
 	}
 }
@@ -704,20 +767,21 @@ func (b *invBuilder) addOktaLogs(logs []tenant.OktaLog) {
 		uri := strings.ToLower(l.RequestURI)
 		basic := strings.Contains(uri, "/wsfed/active") || strings.Contains(l.EventType, "richclient") || strings.Contains(l.EventType, "rich_client")
 		modern := !basic && strings.Contains(uri, "/wsfed/passive")
-		id := b.identify(user, ua, l.OS)
+		uid := b.uid(user)
+		id := b.identify(uid, ua, l.OS)
 		src := "oktaLog: " + ua
 		if i := strings.Index(uri, "/sso/"); i >= 0 {
 			src += " [" + uri[i+len("/sso/"):] + "]"
 		}
-		b.sightings = append(b.sightings, invSighting{user: user, invID: id, source: src, rank: invRankOkta, modern: modern, basic: basic})
+		b.sightings = append(b.sightings, invSighting{user: user, uid: uid, invID: id, source: src, rank: invRankOkta, modern: modern, basic: basic})
 	}
 }
 
 // identify classifies a user agent seen for user: a device of the user
 // with the same user agent says most (iOS version, Outlook app version);
 // otherwise the user agent alone, with the report naming Outlook 16.x.
-func (b *invBuilder) identify(user, ua, os string) invID {
-	if ids := b.deviceByUA[user][ua]; len(ids) > 0 {
+func (b *invBuilder) identify(uid int32, ua, os string) invID {
+	if ids := b.deviceByUA[uid][ua]; len(ids) > 0 {
 		same := true
 		for _, id := range ids[1:] {
 			if id != ids[0] {
@@ -737,9 +801,9 @@ func (b *invBuilder) identify(user, ua, os string) invID {
 	}
 	switch id.kind {
 	case invOutlookWin:
-		id.client = invWinOutlookName(id.version, b.winLabels[user])
+		id.client = invWinOutlookName(id.version, b.info[uid].winLabels)
 	case invOutlookMac:
-		id.client = invMacOutlookName(id.version, b.macLabels[user])
+		id.client = invMacOutlookName(id.version, b.info[uid].macLabels)
 	}
 	return id
 }
@@ -952,7 +1016,8 @@ func invPlatformOf(s string) string {
 // 2010/2011, 12 for 2007; 0 when unknown.
 func invOutlookMajor(client, version string) int {
 	if version != "" {
-		if n := invVersionParts(version); len(n) > 0 {
+		var buf [8]int
+		if n := invVersionPartsTo(buf[:0], version); len(n) > 0 {
 			return n[0]
 		}
 	}
@@ -960,7 +1025,7 @@ func invOutlookMajor(client, version string) int {
 	case strings.Contains(client, "M365") || strings.Contains(client, "or later"):
 		return 16
 	}
-	if m := invReYear.FindString(client); m != "" {
+	if m := invYear(client); m != "" {
 		y, _ := strconv.Atoi(m)
 		switch {
 		case y >= 2016:
@@ -981,8 +1046,22 @@ func invOutlookMajor(client, version string) int {
 // invWinOutlookName names a Windows Outlook build, using the report's
 // labels for the user to tell 2016, 2019 and Microsoft 365 apart (the
 // build alone cannot, except for the MSI and 2019 volume builds).
+// invYear is the leftmost match of (19|20)[0-9]{2} in s ("" when none),
+// found without a regexp (it is asked for every Outlook label and
+// client).
+func invYear(s string) string {
+	digit := func(c byte) bool { return '0' <= c && c <= '9' }
+	for i := 0; i+4 <= len(s); i++ {
+		if (s[i] == '1' && s[i+1] == '9' || s[i] == '2' && s[i+1] == '0') && digit(s[i+2]) && digit(s[i+3]) {
+			return s[i : i+4]
+		}
+	}
+	return ""
+}
+
 func invWinOutlookName(version string, labels []string) string {
-	parts := invVersionParts(version)
+	var buf [8]int
+	parts := invVersionPartsTo(buf[:0], version)
 	if len(parts) == 0 {
 		return "Outlook (version unknown)"
 	}
@@ -1069,52 +1148,75 @@ func invMacOutlookName(version string, labels []string) string {
 // --- merging and classifying
 
 // result groups the sightings into client uses, sorted. Everything it
-// does is per user (a user's groups, merges and placeholders), so with
-// many sightings the users are split into shards by a hash of the UPN,
-// each shard grouped and sorted on its own worker, and the sorted shards
-// merged.
+// does is per user (a user's groups, merges and placeholders): each
+// user's evidence is found by its number, and with many sightings the
+// users, in order, are split into runs grouped on workers, whose uses
+// follow each other.
 func (b *invBuilder) result() []ClientUse {
-	shards := 1
+	n := len(b.users)
+	sightOf := make([]int32, len(b.sightings))
+	for i := range b.sightings {
+		sightOf[i] = b.sightings[i].uid
+	}
+	holdOf := make([]int32, len(b.placeholder))
+	for i := range b.placeholder {
+		holdOf[i] = b.placeholder[i].uid
+	}
+	ev := invEvidence{sightings: b.sightings, placeholders: b.placeholder}
+	ev.sightAt, ev.sightIdx = invBuckets(sightOf, n)
+	ev.holdAt, ev.holdIdx = invBuckets(holdOf, n)
+
+	workers := 1
 	if len(b.sightings) >= invShardFrom {
-		shards = runtime.GOMAXPROCS(0)
+		workers = runtime.GOMAXPROCS(0)
 	}
-	if shards <= 1 {
-		out := invGroupUses(b.sightings, b.placeholder, b.asOf)
-		slices.SortFunc(out, invCompare)
-		return out
-	}
-	seed := maphash.MakeSeed()
-	shard := func(user string) int { return int(maphash.String(seed, user) % uint64(shards)) }
-	sights, holds := make([][]invSighting, shards), make([][]invSighting, shards)
-	for k := range shards {
-		sights[k] = make([]invSighting, 0, len(b.sightings)/shards+len(b.sightings)/16)
-	}
-	for _, s := range b.sightings {
-		k := shard(s.user)
-		sights[k] = append(sights[k], s)
-	}
-	for _, p := range b.placeholder {
-		k := shard(p.user)
-		holds[k] = append(holds[k], p)
-	}
-	parts := make([][]ClientUse, shards)
+	byName := b.usersInOrder(workers)
+	parts := make([][]ClientUse, workers)
 	var wg sync.WaitGroup
-	for k := range shards {
-		wg.Go(func() {
-			parts[k] = invGroupUses(sights[k], holds[k], b.asOf)
-			slices.SortFunc(parts[k], invCompare)
-		})
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Go(func() { parts[w] = invGroupUses(&ev, byName[lo:hi], b.asOf) })
 	}
 	wg.Wait()
-	out := parts[0]
-	for _, p := range parts[1:] {
-		out = invMerge(out, p)
+	if workers == 1 {
+		return parts[0]
 	}
-	return out
+	return slices.Concat(parts...)
 }
 
-// invShardFrom is the number of sightings from which result shards.
+// invShardFrom is the number of sightings from which result uses
+// workers.
 var invShardFrom = 20000
+
+// usersInOrder returns the user numbers in order of the users (sorted
+// in runs on workers, then merged).
+func (b *invBuilder) usersInOrder(workers int) []int32 {
+	n := len(b.users)
+	ids := make([]int32, n)
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	cmp := func(x, y int32) int { return strings.Compare(b.users[x], b.users[y]) }
+	if workers <= 1 {
+		slices.SortFunc(ids, cmp)
+		return ids
+	}
+	mid := n / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(ids[:mid], cmp) })
+	slices.SortFunc(ids[mid:], cmp)
+	wg.Wait()
+	out := make([]int32, 0, n)
+	a, c := ids[:mid], ids[mid:]
+	for len(a) > 0 && len(c) > 0 {
+		if cmp(c[0], a[0]) < 0 {
+			out, c = append(out, c[0]), c[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), c...)
+}
 
 // invCompare orders client uses: by user, client, then version.
 func invCompare(a, c ClientUse) int {
@@ -1130,104 +1232,120 @@ func invCompare(a, c ClientUse) int {
 	return strings.Compare(a.Version, c.Version)
 }
 
-// invMerge merges two sorted lists (whose users differ) into one.
-func invMerge(a, c []ClientUse) []ClientUse {
-	out := make([]ClientUse, 0, len(a)+len(c))
-	for len(a) > 0 && len(c) > 0 {
-		if invCompare(c[0], a[0]) < 0 {
-			out, c = append(out, c[0]), c[1:]
-		} else {
-			out, a = append(out, a[0]), a[1:]
-		}
-	}
-	return append(append(out, a...), c...)
+// invEvidence is the sightings and placeholders with each user's found
+// by its number: user u's are sightings[sightIdx[sightAt[u]:sightAt[u+1]]],
+// in order (and likewise the placeholders).
+type invEvidence struct {
+	sightings, placeholders []invSighting
+	sightAt, sightIdx       []int32
+	holdAt, holdIdx         []int32
 }
 
-// invGroupUses groups sightings and placeholders (of whole users) into
-// client uses, unsorted.
-func invGroupUses(sightings, placeholders []invSighting, asOf time.Time) []ClientUse {
-	type key struct{ user, client, version string }
-	groups := make(map[key]*invGroup, len(sightings)/2)
-	order := make([]key, 0, len(sightings)/2)
-	var slab []invGroup // groups are allocated a slab at a time
-	add := func(k key, s invSighting) *invGroup {
-		g := groups[k]
-		if g == nil {
-			if len(slab) == 0 {
-				slab = make([]invGroup, 1024)
+// invGroupUses groups the evidence of users (user numbers, in order of
+// the users) into client uses, sorted (invCompare). A user's few groups
+// are found by a scan of that user's groups.
+func invGroupUses(ev *invEvidence, users []int32, asOf time.Time) []ClientUse {
+	out := make([]ClientUse, 0, 2*len(users))
+	// A user's groups are done with once its uses are made: the next
+	// user's reuse them (and their sources' and protocols' arrays).
+	var pool []*invGroup
+	var gs []*invGroup // the user's groups, in order of creation
+	add := func(s *invSighting, client, version string) {
+		for _, g := range gs {
+			if !g.gone && g.client == client && g.version == version {
+				g.absorb(s)
+				return
 			}
-			g, slab = &slab[0], slab[1:]
-			*g = invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30}
-			g.client, g.version = k.client, k.version
-			groups[k] = g
-			order = append(order, k)
 		}
+		if len(gs) == len(pool) {
+			pool = append(pool, new(invGroup))
+		}
+		g := pool[len(gs)]
+		*g = invGroup{user: s.user, invID: s.invID, platformRank: 1 << 30, sources: g.sources[:0], protocols: g.protocols[:0]}
+		g.client, g.version = client, version
+		gs = append(gs, g)
 		g.absorb(s)
-		return g
 	}
-	for _, s := range sightings {
-		add(key{s.user, s.client, s.version}, s)
-	}
-	// Evidence without a version joins every versioned entry of the same
-	// user and client.
-	versioned := map[[2]string][]*invGroup{}
-	for _, k := range order {
-		if k.version != "" {
-			versioned[[2]string{k.user, k.client}] = append(versioned[[2]string{k.user, k.client}], groups[k])
+	for _, u := range users {
+		gs = gs[:0]
+		for _, i := range ev.sightIdx[ev.sightAt[u]:ev.sightAt[u+1]] {
+			s := &ev.sightings[i]
+			add(s, s.client, s.version)
 		}
-	}
-	for _, k := range order {
-		g := groups[k]
-		if k.version != "" {
-			continue
-		}
-		if targets := versioned[[2]string{k.user, k.client}]; len(targets) > 0 {
-			for _, t := range targets {
-				t.merge(g)
+		// Evidence without a version joins every versioned entry of
+		// the same user and client.
+		for _, g := range gs {
+			if g.version != "" {
+				continue
 			}
-			delete(groups, k)
-		}
-	}
-	// Placeholders: attribute them to identified clients, else keep them.
-	byUser := map[string][]*invGroup{}
-	for _, k := range order {
-		if g := groups[k]; g != nil {
-			byUser[k.user] = append(byUser[k.user], g)
-		}
-	}
-	for _, p := range placeholders {
-		var targets []*invGroup
-		for _, g := range byUser[p.user] {
-			if g.explains(p.explains) {
-				targets = append(targets, g)
-			}
-		}
-		if len(targets) > 0 {
-			for _, t := range targets {
-				t.sources.note(p.source, p.rank)
-				if p.protocol != "" {
-					t.protocols.add(p.protocol)
+			for _, t := range gs {
+				if t.version != "" && t.client == g.client {
+					t.merge(g)
+					g.gone = true
 				}
 			}
-			continue
 		}
-		id := invPlaceholderID(p.explains)
-		p.invID = id
-		add(key{p.user, id.client, id.version}, p)
-	}
-
-	out := make([]ClientUse, 0, len(groups))
-	for _, g := range groups {
-		ma, row := g.classify(asOf)
-		out = append(out, ClientUse{
-			User: g.user, Platform: invOr(g.platform, "unknown"), Client: invOr(g.client, "Unknown client"), Version: g.version,
-			ModernAuth: ma, Source: g.sourceList(), TableRow: row,
-		})
+		// Placeholders: attribute them to identified clients (those of
+		// the sightings), else keep them.
+		identified := len(gs)
+		for _, i := range ev.holdIdx[ev.holdAt[u]:ev.holdAt[u+1]] {
+			p := ev.placeholders[i]
+			found := false
+			for _, t := range gs[:identified] {
+				if !t.gone && t.explains(p.explains) {
+					found = true
+					t.sources.note(p.source, p.rank)
+					if p.protocol != "" {
+						t.protocols.add(p.protocol)
+					}
+				}
+			}
+			if found {
+				continue
+			}
+			id := invPlaceholderID(p.explains)
+			p.invID = id
+			add(&p, id.client, id.version)
+		}
+		first := len(out)
+		for _, g := range gs {
+			if g.gone {
+				continue
+			}
+			ma, row := g.classify(asOf)
+			out = append(out, ClientUse{
+				User: g.user, Platform: invOr(g.platform, "unknown"), Client: invOr(g.client, "Unknown client"), Version: g.version,
+				ModernAuth: ma, Source: g.sourceList(), TableRow: row,
+			})
+		}
+		if len(out)-first > 1 {
+			slices.SortFunc(out[first:], invCompare)
+		}
 	}
 	return out
 }
 
-func (g *invGroup) absorb(s invSighting) {
+// invBuckets sorts positions by bucket (of, one per position, in
+// [0, n)), keeping their order: bucket b's positions are
+// idx[at[b]:at[b+1]].
+func invBuckets(of []int32, n int) (at, idx []int32) {
+	at = make([]int32, n+1)
+	for _, b := range of {
+		at[b+1]++
+	}
+	for b := range n {
+		at[b+1] += at[b]
+	}
+	next := slices.Clone(at[:n])
+	idx = make([]int32, len(of))
+	for i, b := range of {
+		idx[next[b]] = int32(i)
+		next[b]++
+	}
+	return at, idx
+}
+
+func (g *invGroup) absorb(s *invSighting) {
 	if p := s.platform; p != "" && p != "unknown" && s.rank < g.platformRank {
 		g.platform, g.platformRank = p, s.rank
 	}
@@ -1310,46 +1428,43 @@ func invPlaceholderID(what string) invID {
 
 func (g *invGroup) sourceList() string {
 	if len(g.sources) == 1 { // the common case: base and tag rejoin as they were
-		s := g.sources[0].source
-		if base, tag := invSplitTag(s); tag == "" {
-			return base
-		}
-		return s
+		return g.sources[0].source
 	}
 	// Sign-ins and Okta events of one user agent are one source, their
 	// client apps / endpoints listed together: "signIn: UA [IMAP4, POP3]".
+	// A group has a few sources: a slice, not a map.
 	type entry struct {
+		base string
 		rank int
 		tags []string
 	}
-	merged := map[string]*entry{}
+	merged := make([]entry, 0, len(g.sources))
 	for _, src := range g.sources {
 		r := src.rank
 		base, tag := invSplitTag(src.source)
-		e := merged[base]
-		if e == nil {
-			e = &entry{rank: r}
-			merged[base] = e
+		k := slices.IndexFunc(merged, func(e entry) bool { return e.base == base })
+		if k < 0 {
+			k = len(merged)
+			merged = append(merged, entry{base: base, rank: r})
 		}
+		e := &merged[k]
 		e.rank = min(e.rank, r)
 		if tag != "" && !invContains(e.tags, tag) {
 			e.tags = append(e.tags, tag)
 		}
 	}
-	list := make([]string, 0, len(merged))
-	for base := range merged {
-		list = append(list, base)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if ri, rj := merged[list[i]].rank, merged[list[j]].rank; ri != rj {
-			return ri < rj
+	slices.SortFunc(merged, func(a, b entry) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
 		}
-		return list[i] < list[j]
+		return strings.Compare(a.base, b.base)
 	})
-	for i, base := range list {
-		if tags := merged[base].tags; len(tags) > 0 {
-			sort.Strings(tags)
-			list[i] = base + " [" + strings.Join(tags, ", ") + "]"
+	list := make([]string, len(merged))
+	for i, e := range merged {
+		list[i] = e.base
+		if len(e.tags) > 0 {
+			sort.Strings(e.tags)
+			list[i] = e.base + " [" + strings.Join(e.tags, ", ") + "]"
 		}
 	}
 	return strings.Join(list, "; ")
@@ -1518,22 +1633,31 @@ func invIOSMailRow(v, build string) (string, string) {
 // --- small helpers
 
 // invVersionParts parses the leading dotted numbers of a version.
-func invVersionParts(v string) []int {
-	var out []int
-	for _, p := range strings.Split(strings.TrimSpace(v), ".") {
+func invVersionParts(v string) []int { return invVersionPartsTo(nil, v) }
+
+// invVersionPartsTo is invVersionParts appending to out (a version is
+// compared for every client use: without allocating).
+func invVersionPartsTo(out []int, v string) []int {
+	rest := strings.TrimSpace(v)
+	for {
+		p, tail, more := strings.Cut(rest, ".")
 		n, err := strconv.Atoi(p)
 		if err != nil {
-			break
+			return out
 		}
 		out = append(out, n)
+		if !more {
+			return out
+		}
+		rest = tail
 	}
-	return out
 }
 
 // invCmpVersion compares dotted versions numerically (missing parts are
 // 0); unparsable versions compare as strings after parsable ones.
 func invCmpVersion(a, b string) int {
-	pa, pb := invVersionParts(a), invVersionParts(b)
+	var bufA, bufB [8]int
+	pa, pb := invVersionPartsTo(bufA[:0], a), invVersionPartsTo(bufB[:0], b)
 	if len(pa) == 0 || len(pb) == 0 {
 		switch {
 		case len(pa) == 0 && len(pb) == 0:

@@ -57,19 +57,21 @@ type entraLayer struct {
 	caWhy    string
 	policies []*tenant.CAPolicy // enabled or report-only, aimed at Exchange
 	refUsers map[string]bool
-	cache    map[entraKey]Reason
+	cache    map[entraKey]*[4]*Reason
 }
 
-// entraKey is what the layer's answer depends on: the client type, the
-// user when a policy names it, whether a guest, the federated domain.
+// entraKey is what the layer's answer depends on, besides the client
+// type: the user when a policy names it, whether a guest, the federated
+// domain. The cache holds the answers per client type
+// (entraClientIndex).
 type entraKey struct {
-	ct, uid    string
+	uid        string
 	guest, fed bool
 	domain     string
 }
 
 func newEntraLayer(e *evaluator) *entraLayer {
-	l := &entraLayer{e: e, refUsers: map[string]bool{}, cache: map[entraKey]Reason{}}
+	l := &entraLayer{e: e, refUsers: map[string]bool{}, cache: map[entraKey]*[4]*Reason{}}
 	s := e.s
 	if l.sdWhy = e.missing(srcSecDefaults); l.sdWhy == "" {
 		if s.Entra.SecurityDefaults == nil {
@@ -265,38 +267,39 @@ func mfaBehaviour(dom tenant.Domain) string {
 func (l *entraLayer) fork(e *evaluator) *entraLayer {
 	c := *l
 	c.e = e
-	c.cache = map[entraKey]Reason{}
+	c.cache = map[entraKey]*[4]*Reason{}
 	return &c
 }
 
 func (l *entraLayer) evaluate(uc *userCtx, p Protocol, meth Method, rs []Reason) ([]Reason, Verdict) {
 	ct := entraClient(p, meth)
+	// The user's key is found once, at its first client type: the
+	// answers for users like it, per client type, come with it.
+	if uc.entra == nil {
+		uid := lower(uc.ua.ID)
+		guest := uc.g != nil && strings.EqualFold(uc.g.UserType, "Guest")
+		key := entraKey{guest: guest}
+		if l.refUsers[uid] {
+			key.uid = uid
+		}
+		if uc.ua.Federated {
+			key.fed, key.domain = true, lower(uc.dom.Name)
+		}
+		all := l.cache[key]
+		if all == nil {
+			all = new([4]*Reason)
+			l.cache[key] = all
+		}
+		uc.entra, uc.entraUID, uc.entraGuest = all, uid, guest
+	}
 	c := entraClientIndex(ct, meth == Basic)
-	if r := uc.entra[c]; r != nil { // once per user, client type and method
-		return append(rs, *r), verdictOfEffect(r.Effect)
+	r := uc.entra[c]
+	if r == nil {
+		d := l.decide(uc, ct, meth == Basic, uc.entraUID, uc.entraGuest)
+		r = &d
+		uc.entra[c] = r
 	}
-	rs, v := l.evaluateUncached(uc, ct, meth, rs)
-	r := rs[len(rs)-1]
-	uc.entra[c] = &r
-	return rs, v
-}
-
-func (l *entraLayer) evaluateUncached(uc *userCtx, ct string, meth Method, rs []Reason) ([]Reason, Verdict) {
-	uid := lower(uc.ua.ID)
-	guest := uc.g != nil && strings.EqualFold(uc.g.UserType, "Guest")
-	key := entraKey{ct: ct, guest: guest}
-	if l.refUsers[uid] {
-		key.uid = uid
-	}
-	if uc.ua.Federated {
-		key.fed, key.domain = true, lower(uc.dom.Name)
-	}
-	r, hit := l.cache[key]
-	if !hit {
-		r = l.decide(uc, ct, meth == Basic, uid, guest)
-		l.cache[key] = r
-	}
-	return append(rs, r), verdictOfEffect(r.Effect)
+	return append(rs, *r), verdictOfEffect(r.Effect)
 }
 
 func (l *entraLayer) decide(uc *userCtx, ct string, basic bool, uid string, guest bool) Reason {

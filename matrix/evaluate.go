@@ -3,8 +3,8 @@ package matrix
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -101,8 +101,10 @@ func EvaluateUsers(s *tenant.Snapshot, upns []string) *Matrix {
 // UPN is in want, unless want is nil).
 //
 // Users are independent: a few workers, each with its own caches, take
-// contiguous runs of them in UPN order (the result does not depend on
-// how many: the caches only remember what they would compute again).
+// contiguous runs of them in snapshot order and put each in its place in
+// UPN order (the result does not depend on how many: the caches only
+// remember what they would compute again, and the tallies where each
+// text first appears in UPN order).
 // Each user's reasons are walked into a scratch slice, counted into the
 // worker's cell tallies (cellTally) and dropped: the matrix keeps the
 // verdicts, and explains one on demand (UserAccess.Access) by walking
@@ -116,35 +118,94 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 		type pick struct {
 			k   int
 			row joined
-			key string
+			// upn is the lower-case UPN: users are in order of upn +
+			// "\x00" + Mailbox (compared as the pair when neither upn
+			// has a NUL, which is the same), then in snapshot order.
+			upn string
+			nul bool
 		}
-		picks := make([]pick, 0, len(s.Exchange.CASMailboxes))
-		ids := make([]UserAccess, 0, cap(picks))
-		for k := range s.Exchange.CASMailboxes {
-			var ua UserAccess
-			row := e.join(&s.Exchange.CASMailboxes[k], &ua)
-			if want != nil && !want[strings.ToLower(ua.UPN)] {
-				continue
+		// The joins are independent: on workers, each into place.
+		cas := s.Exchange.CASMailboxes
+		picks := make([]pick, len(cas))
+		ids := make([]UserAccess, len(cas))
+		keep := make([]bool, len(cas))
+		inRanges(len(cas), func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				ua := &ids[k]
+				row := e.join(&cas[k], ua)
+				upn := strings.ToLower(ua.UPN)
+				if want != nil && !want[upn] {
+					continue
+				}
+				ua.mbx, keep[k] = k, true
+				picks[k] = pick{k, row, upn, strings.IndexByte(upn, 0) >= 0}
 			}
-			ua.mbx = k
-			picks = append(picks, pick{k, row, strings.ToLower(ua.UPN) + "\x00" + ua.Mailbox})
-			ids = append(ids, ua)
+		})
+		if want != nil { // only the users wanted, in snapshot order
+			kept := 0
+			for k := range cas {
+				if keep[k] {
+					picks[kept], ids[kept] = picks[k], ids[k]
+					kept++
+				}
+			}
+			picks, ids = picks[:kept], ids[:kept]
 		}
-		order := make([]int, len(picks))
-		for i := range order {
-			order[i] = i
+		type sortKey struct {
+			// head is the upn's first 8 bytes, big-endian, zero-padded:
+			// without NULs, heads that differ order as the upns do.
+			head     uint64
+			upn, mbx string
+			i        int
+			nul      bool
 		}
-		sort.SliceStable(order, func(a, b int) bool { return picks[order[a]].key < picks[order[b]].key })
+		keys := make([]sortKey, len(picks))
+		for i := range keys {
+			keys[i] = sortKey{upnHead(picks[i].upn), picks[i].upn, ids[i].Mailbox, i, picks[i].nul}
+		}
+		// A total order (ties by snapshot position): sorted in runs on
+		// workers and merged, it is the one sort's.
+		sortRuns(keys, func(a, b sortKey) int {
+			c := 0
+			if !a.nul && !b.nul && a.head != b.head {
+				if a.head < b.head {
+					return -1
+				}
+				return 1
+			}
+			if a.nul || b.nul {
+				c = strings.Compare(a.upn+"\x00"+a.mbx, b.upn+"\x00"+b.mbx)
+			} else if c = strings.Compare(a.upn, b.upn); c == 0 {
+				c = strings.Compare(a.mbx, b.mbx)
+			}
+			if c != 0 {
+				return c
+			}
+			return a.i - b.i // stable
+		})
+		order := make([]int, len(keys))
+		for pos := range keys {
+			order[pos] = keys[pos].i
+		}
 		n := len(picks)
 		m.Users = make([]UserAccess, n)
 		why := &explainer{e: e}
 		workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/minUsersPerWorker))
 		tallies = make([][nProtocols][nMethods]cellTally, workers)
-		evs := []*evaluator{e} // forked before any worker starts
-		for range workers - 1 {
-			evs = append(evs, e.fork())
+		var evs []*evaluator // forked before any worker starts; lazy
+		for range workers {
+			ew := e.fork()
+			ew.lazy = sharedTexts
+			evs = append(evs, ew)
 		}
 		var wg sync.WaitGroup
+		// Workers take runs of the users in snapshot order (the rows
+		// they read follow each other), each into its place in UPN
+		// order; the tallies keep where each text first appears.
+		posOf := make([]int, n)
+		for pos, i := range order {
+			posOf[i] = pos
+		}
 		for w := range workers {
 			lo, hi := n*w/workers, n*(w+1)/workers
 			ew := evs[w]
@@ -154,12 +215,13 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 				defer wg.Done()
 				var scratch []Reason
 				var ends [nProtocols][nMethods]int
-				for pos := lo; pos < hi; pos++ {
-					p := picks[order[pos]]
+				for i := lo; i < hi; i++ {
+					p, pos := picks[i], posOf[i]
 					ua := &m.Users[pos]
-					*ua = ids[order[pos]]
+					*ua = ids[i]
 					ua.why = why
 					scratch, ends = ew.evaluateUser(&s.Exchange.CASMailboxes[p.k], p.row, ua, scratch)
+					plain := userNames{ua: ua, names: e.names}
 					start := 0
 					for i := range Protocols {
 						for j := range Methods {
@@ -168,7 +230,7 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 							if early := ew.early[i][j]; early.Reasons != nil {
 								rs = early.Reasons
 							}
-							t[i][j].add(pos, ua.verdicts[i][j], rs)
+							t[i][j].add(pos, ua.verdicts[i][j], rs, &plain)
 						}
 					}
 					clear(scratch) // drop the scratch's references to texts
@@ -179,6 +241,65 @@ func evaluate(s *tenant.Snapshot, want map[string]bool) *Matrix {
 	}
 	m.aggregate(e.noUsers, tallies)
 	return m
+}
+
+// upnHead is s's first 8 bytes as a big-endian number, zero-padded.
+func upnHead(s string) uint64 {
+	var h uint64
+	for k := range 8 {
+		h <<= 8
+		if k < len(s) {
+			h |= uint64(s[k])
+		}
+	}
+	return h
+}
+
+// inRanges calls f on consecutive ranges of [0, n) that cover it, at
+// once on a few workers when n is large (Evaluate's parallelism).
+func inRanges(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers, max(1, n/minUsersPerWorker))
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { f(n*w/workers, n*(w+1)/workers) })
+	}
+	wg.Wait()
+}
+
+// sortRuns sorts xs by cmp, a total order: runs sorted on workers
+// (inRanges), then merged.
+func sortRuns[T any](xs []T, cmp func(a, b T) int) {
+	var runs [][2]int
+	var mu sync.Mutex
+	inRanges(len(xs), func(lo, hi int) {
+		slices.SortFunc(xs[lo:hi], cmp)
+		mu.Lock()
+		runs = append(runs, [2]int{lo, hi})
+		mu.Unlock()
+	})
+	if len(runs) <= 1 {
+		return
+	}
+	sort.Slice(runs, func(a, b int) bool { return runs[a][0] < runs[b][0] })
+	merged := xs[runs[0][0]:runs[0][1]] // read only until the copy back
+	for _, r := range runs[1:] {
+		next := xs[r[0]:r[1]]
+		out := make([]T, 0, len(merged)+len(next))
+		a, b := merged, next
+		for len(a) > 0 && len(b) > 0 {
+			if cmp(b[0], a[0]) < 0 {
+				out, b = append(out, b[0]), b[1:]
+			} else {
+				out, a = append(out, a[0]), a[1:]
+			}
+		}
+		merged = append(append(out, a...), b...)
+	}
+	copy(xs, merged)
 }
 
 // explainer walks a user's gates again to explain a verdict (Access):
@@ -215,10 +336,12 @@ func (x *explainer) explain(u *UserAccess, i, j int) Access {
 }
 
 // Evaluate's parallelism: at most maxWorkers workers, each with at least
-// minUsersPerWorker users.
+// minUsersPerWorker users. sharedTexts lets the workers' walks share the
+// texts that name the user (names.go); tests turn it off to compare.
 var (
 	maxWorkers        = 8
 	minUsersPerWorker = 2000
+	sharedTexts       = true
 )
 
 // fork is a copy of e for another worker: what newEvaluator built is
@@ -246,11 +369,13 @@ type evaluator struct {
 	s      *tenant.Snapshot
 	status map[string]tenant.SourceStatus
 
-	graphByID, graphByUPN map[string]*tenant.User
-	exByIdentity          map[string]*tenant.ExchangeUser
-	exByID, exByUPN       map[string]*tenant.ExchangeUser
-	domains               map[string]tenant.Domain
-	authPolicies          map[string]*tenant.AuthPolicy
+	graphByID    map[string]*tenant.User
+	exByIdentity map[string]*tenant.ExchangeUser
+	// fallback holds the indexes a join needs only when those miss
+	// (shared by forks).
+	fallback     *joinFallback
+	domains      map[string]tenant.Domain
+	authPolicies map[string]*tenant.AuthPolicy
 
 	platform [nProtocols][nMethods]Reason
 	// ewsOrg is the organisation-level EWS reason (the same for everyone).
@@ -269,6 +394,11 @@ type evaluator struct {
 	okta  *oktaLayer
 	entra *entraLayer
 
+	// names are the texts that name the user; lazy walks give their
+	// shared form (a worker's, for the tallies: see names.go).
+	names *nameTemplates
+	lazy  bool
+
 	// uc is the context of the user being evaluated (evaluateUser); a
 	// worker's evaluator evaluates one user at a time.
 	uc userCtx
@@ -279,15 +409,18 @@ func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 func newEvaluator(s *tenant.Snapshot) *evaluator {
 	e := &evaluator{
 		s: s, status: make(map[string]tenant.SourceStatus, len(s.Collection)),
-		graphByID: map[string]*tenant.User{}, graphByUPN: map[string]*tenant.User{},
-		exByIdentity: map[string]*tenant.ExchangeUser{}, exByID: map[string]*tenant.ExchangeUser{}, exByUPN: map[string]*tenant.ExchangeUser{},
-		domains: map[string]tenant.Domain{}, authPolicies: map[string]*tenant.AuthPolicy{},
+		graphByID:    make(map[string]*tenant.User, len(s.Users)),
+		exByIdentity: make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users)),
+		fallback:     &joinFallback{},
+		domains:      map[string]tenant.Domain{}, authPolicies: map[string]*tenant.AuthPolicy{},
 	}
 	for _, st := range s.Collection {
 		e.status[st.ID] = st
 	}
 	// The indexes are independent maps: built at once (at 100,000 users
-	// each is a noticeable part of a matrix).
+	// each is a noticeable part of a matrix). Those that only a mailbox
+	// without a matching identity or object id needs wait for one
+	// (joinFallback).
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for k := range s.Users {
@@ -297,27 +430,9 @@ func newEvaluator(s *tenant.Snapshot) *evaluator {
 		}
 	})
 	wg.Go(func() {
-		for k := range s.Users {
-			if u := &s.Users[k]; u.UserPrincipalName != "" {
-				e.graphByUPN[lower(u.UserPrincipalName)] = u
-			}
-		}
-	})
-	wg.Go(func() {
 		for k := range s.Exchange.Users {
 			if x := &s.Exchange.Users[k]; x.Identity != "" {
 				e.exByIdentity[lower(x.Identity)] = x
-			}
-		}
-	})
-	wg.Go(func() {
-		for k := range s.Exchange.Users {
-			x := &s.Exchange.Users[k]
-			if x.ExternalDirectoryObjectID != "" {
-				e.exByID[lower(x.ExternalDirectoryObjectID)] = x
-			}
-			if x.UserPrincipalName != "" {
-				e.exByUPN[lower(x.UserPrincipalName)] = x
 			}
 		}
 	})
@@ -361,6 +476,7 @@ func newEvaluator(s *tenant.Snapshot) *evaluator {
 		}
 	}
 	e.prepareDefaultPolicy()
+	e.names = newNameTemplates(e)
 	wg.Wait()
 	e.okta = okta
 	e.entra = newEntraLayer(e)
@@ -403,11 +519,15 @@ type userCtx struct {
 	account  Reason
 	okta     oktaUserState
 	// mailbox is the mailbox gate's reasons per protocol (the same for
-	// both methods), once made; entra the Entra layer's reason per
-	// client type (entraClientIndex).
+	// both methods), once made.
 	mailbox  [nProtocols][2]Reason
 	mailboxN [nProtocols]int8 // -1 until made
-	entra    [4]*Reason
+	// entra are the Entra layer's answers per client type
+	// (entraClientIndex) for users like this one (entraLayer.cache),
+	// found at its first client type.
+	entra      *[4]*Reason
+	entraUID   string
+	entraGuest bool
 }
 
 // joined are a mailbox's Graph user and Get-User row (either nil).
@@ -451,21 +571,53 @@ func (e *evaluator) join(mbx *tenant.CASMailbox, ua *UserAccess) joined {
 func (e *evaluator) joinRows(mbx *tenant.CASMailbox) (g *tenant.User, x *tenant.ExchangeUser) {
 	id := lower(mbx.ExternalDirectoryObjectID)
 	if x = e.exByIdentity[lower(mbx.Identity)]; x == nil && id != "" {
-		x = e.exByID[id]
+		x = e.fallback.get(e.s).exByID[id]
 	}
 	if x == nil {
-		x = e.exByUPN[lower(mbx.PrimarySmtpAddress)]
+		x = e.fallback.get(e.s).exByUPN[lower(mbx.PrimarySmtpAddress)]
 	}
 	if id != "" {
 		g = e.graphByID[id]
 	}
 	if g == nil && x != nil && x.UserPrincipalName != "" {
-		g = e.graphByUPN[lower(x.UserPrincipalName)]
+		g = e.fallback.get(e.s).graphByUPN[lower(x.UserPrincipalName)]
 	}
 	if g == nil {
-		g = e.graphByUPN[lower(mbx.PrimarySmtpAddress)]
+		g = e.fallback.get(e.s).graphByUPN[lower(mbx.PrimarySmtpAddress)]
 	}
 	return g, x
+}
+
+// joinFallback are joinRows' indexes for mailboxes whose Get-User row
+// is not found by identity or Graph user by object id, built when the
+// first such mailbox is joined (in a collected organisation, seldom).
+type joinFallback struct {
+	once            sync.Once
+	graphByUPN      map[string]*tenant.User
+	exByID, exByUPN map[string]*tenant.ExchangeUser
+}
+
+func (f *joinFallback) get(s *tenant.Snapshot) *joinFallback {
+	f.once.Do(func() {
+		f.graphByUPN = make(map[string]*tenant.User, len(s.Users))
+		for k := range s.Users {
+			if u := &s.Users[k]; u.UserPrincipalName != "" {
+				f.graphByUPN[lower(u.UserPrincipalName)] = u
+			}
+		}
+		f.exByID = make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users))
+		f.exByUPN = make(map[string]*tenant.ExchangeUser, len(s.Exchange.Users))
+		for k := range s.Exchange.Users {
+			x := &s.Exchange.Users[k]
+			if x.ExternalDirectoryObjectID != "" {
+				f.exByID[lower(x.ExternalDirectoryObjectID)] = x
+			}
+			if x.UserPrincipalName != "" {
+				f.exByUPN[lower(x.UserPrincipalName)] = x
+			}
+		}
+	})
+	return f
 }
 
 // evaluateUser walks every protocol and method for one joined user,
@@ -600,11 +752,11 @@ func (e *evaluator) accountReason(uc *userCtx) Reason {
 	r := Reason{Gate: GateAccount}
 	switch {
 	case uc.g != nil && e.ok(srcGraphUsers):
+		r.Effect = EffectBlocks
 		if uc.g.AccountEnabled {
-			r.Effect, r.Text = EffectAllows, fmt.Sprintf("account %s can sign in (accountEnabled true)", uc.ua.UPN)
-		} else {
-			r.Effect, r.Text = EffectBlocks, fmt.Sprintf("sign-in disabled: account %s has accountEnabled false", uc.ua.UPN)
+			r.Effect = EffectAllows
 		}
+		r.Text = e.text(e.names.account[b2i(uc.g.AccountEnabled)], uc)
 	case uc.x != nil && e.ok(srcGetUser):
 		// Get-User mirrors the directory's account state.
 		why := e.missing(srcGraphUsers)
@@ -675,12 +827,21 @@ func (e *evaluator) ewsOrgReason() Reason {
 	return r
 }
 
-func switchReason(name, prop string, on bool) Reason {
-	r := Reason{Gate: GateMailbox, Effect: EffectAllows, Text: "mailbox " + name + " has " + prop + " " + strconv.FormatBool(on)}
+// switchReason is the mailbox's protocol switch (index i of Protocols).
+func (e *evaluator) switchReason(uc *userCtx, i int, on bool) Reason {
+	r := Reason{Gate: GateMailbox, Effect: EffectAllows}
 	if !on {
 		r.Effect = EffectBlocks
 	}
+	r.Text = e.text(e.names.switches[i][b2i(on)], uc)
 	return r
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (e *evaluator) gateMailbox(uc *userCtx, p Protocol, _ Method, rs []Reason) []Reason {
@@ -693,27 +854,24 @@ func (e *evaluator) gateMailbox(uc *userCtx, p Protocol, _ Method, rs []Reason) 
 
 func (e *evaluator) mailboxReasons(uc *userCtx, p Protocol, rs []Reason) []Reason {
 	mbx := uc.mbx
+	i := p.Index()
 	switch p {
 	case OWA:
-		return append(rs, switchReason(uc.name, "OWAEnabled", mbx.OWAEnabled))
-	case MAPI:
-		return append(rs, switchReason(uc.name, "MAPIEnabled", mbx.MAPIEnabled))
-	case RPC:
-		r := switchReason(uc.name, "MAPIEnabled", mbx.MAPIEnabled)
-		r.Text += " (it also governs Outlook Anywhere)"
-		return append(rs, r)
+		return append(rs, e.switchReason(uc, i, mbx.OWAEnabled))
+	case MAPI, RPC: // MAPIEnabled also governs Outlook Anywhere
+		return append(rs, e.switchReason(uc, i, mbx.MAPIEnabled))
 	case EWS:
 		rs = append(rs, e.ewsOrg)
 		if e.ewsOrg.Effect == EffectBlocks {
 			return rs
 		}
-		return append(rs, switchReason(uc.name, "EwsEnabled", mbx.EwsEnabled))
+		return append(rs, e.switchReason(uc, i, mbx.EwsEnabled))
 	case ActiveSync:
-		return append(rs, switchReason(uc.name, "ActiveSyncEnabled", mbx.ActiveSyncEnabled))
+		return append(rs, e.switchReason(uc, i, mbx.ActiveSyncEnabled))
 	case POP:
-		return append(rs, switchReason(uc.name, "PopEnabled", mbx.PopEnabled))
+		return append(rs, e.switchReason(uc, i, mbx.PopEnabled))
 	case IMAP:
-		return append(rs, switchReason(uc.name, "ImapEnabled", mbx.ImapEnabled))
+		return append(rs, e.switchReason(uc, i, mbx.ImapEnabled))
 	case SMTP:
 		return append(rs, e.smtpReason(uc))
 	case PowerShell:
@@ -724,42 +882,41 @@ func (e *evaluator) mailboxReasons(uc *userCtx, p Protocol, rs []Reason) []Reaso
 
 func (e *evaluator) smtpReason(uc *userCtx) Reason {
 	r := Reason{Gate: GateMailbox}
+	n := e.names
 	if v := uc.mbx.SmtpClientAuthenticationDisabled; v != nil {
 		if *v {
-			r.Effect, r.Text = EffectBlocks, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled true: SMTP AUTH is off", uc.name)
+			r.Effect, r.Text = EffectBlocks, e.text(n.smtpOff, uc)
 		} else {
-			r.Effect, r.Text = EffectAllows, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled false: SMTP AUTH is explicitly on, whatever the tenant says", uc.name)
+			r.Effect, r.Text = EffectAllows, e.text(n.smtpOn, uc)
 		}
 		return r
 	}
 	if why := e.missing(srcTransport); why != "" || e.s.Exchange.TransportConfig == nil {
-		if why == "" {
-			why = srcTransport + " returned nothing"
-		}
-		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null, so it inherits the tenant's value, but %s", uc.name, why)
+		r.Effect, r.Text = EffectUnknown, e.text(n.smtpNullUnknown, uc)
 		return r
 	}
 	if e.s.Exchange.TransportConfig.SmtpClientAuthenticationDisabled {
-		r.Effect, r.Text = EffectBlocks, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null and inherits Get-TransportConfig SmtpClientAuthenticationDisabled true: SMTP AUTH is off", uc.name)
+		r.Effect, r.Text = EffectBlocks, e.text(n.smtpNullOff, uc)
 	} else {
-		r.Effect, r.Text = EffectAllows, fmt.Sprintf("mailbox %s has SmtpClientAuthenticationDisabled null, which inherits Get-TransportConfig SmtpClientAuthenticationDisabled false: SMTP AUTH is on (the null-inheritance trap: null does not mean off)", uc.name)
+		r.Effect, r.Text = EffectAllows, e.text(n.smtpNullOn, uc)
 	}
 	return r
 }
 
 func (e *evaluator) powershellReason(uc *userCtx) Reason {
 	r := Reason{Gate: GateMailbox}
+	n := e.names
 	switch {
 	case !e.ok(srcGetUser):
-		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("%s: RemotePowerShellEnabled of %s is unknown", e.missing(srcGetUser), uc.name)
+		r.Effect, r.Text = EffectUnknown, e.text(n.psMissing, uc)
 	case uc.x == nil:
-		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("no Get-User row for mailbox %s: RemotePowerShellEnabled is unknown", uc.name)
+		r.Effect, r.Text = EffectUnknown, e.text(n.psNoRow, uc)
 	case uc.x.RemotePowerShellEnabled == nil:
-		r.Effect, r.Text = EffectUnknown, fmt.Sprintf("the Get-User row of %s has no RemotePowerShellEnabled", uc.name)
+		r.Effect, r.Text = EffectUnknown, e.text(n.psNoValue, uc)
 	case *uc.x.RemotePowerShellEnabled:
-		r.Effect, r.Text = EffectAllows, fmt.Sprintf("user %s has RemotePowerShellEnabled true", uc.name)
+		r.Effect, r.Text = EffectAllows, e.text(n.psOn, uc)
 	default:
-		r.Effect, r.Text = EffectBlocks, fmt.Sprintf("user %s has RemotePowerShellEnabled false", uc.name)
+		r.Effect, r.Text = EffectBlocks, e.text(n.psOff, uc)
 	}
 	return r
 }

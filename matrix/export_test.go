@@ -7,3 +7,11 @@ func SetWorkers(most, fewestUsers int) (restore func()) {
 	maxWorkers, minUsersPerWorker = most, fewestUsers
 	return func() { maxWorkers, minUsersPerWorker = m, f }
 }
+
+// SetSharedTexts turns the workers' shared texts (names.go) on or off for
+// a test and returns a function that restores the setting.
+func SetSharedTexts(on bool) (restore func()) {
+	old := sharedTexts
+	sharedTexts = on
+	return func() { sharedTexts = old }
+}

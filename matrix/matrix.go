@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -291,8 +292,8 @@ func gateRank(g string) int {
 	return len(Gates)
 }
 
-// aggregate fills the cells from the users' verdicts and the workers'
-// tallies of their reasons (one per worker, in user order). Cells are
+// aggregate fills the cells from the workers' tallies of their users'
+// verdicts and reasons (one per worker). Cells are
 // independent: with many users, a few workers share them.
 func (m *Matrix) aggregate(noUsers func(p Protocol, meth Method) (Verdict, string), tallies [][nProtocols][nMethods]cellTally) {
 	workers := 1
@@ -323,9 +324,9 @@ func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (
 	p, meth := Protocols[i], Methods[j]
 	c := &m.Cells[i][j]
 	*c = Cell{Protocol: p, Method: meth}
-	for k := range m.Users {
-		if r := m.Users[k].verdicts[i][j]; r > 0 {
-			c.Counts[r-1]++
+	for w := range tallies { // the workers counted their users
+		for r, n := range tallies[w][i][j].counts {
+			c.Counts[r] += n
 		}
 	}
 	if len(m.Users) == 0 {
@@ -339,26 +340,75 @@ func (m *Matrix) aggregateCell(i, j int, noUsers func(p Protocol, meth Method) (
 			break
 		}
 	}
-	// The exact texts behind the verdict, from the workers that saw it,
-	// in user order.
+	// The exact texts behind the verdict, from the workers that saw it
+	// (one text's tallies joined), in order of first appearance.
 	want := uint8(c.Verdict.Rank() + 1)
 	var exacts []*exactText
+	joined := map[textIdent]*exactText{}
 	for w := range tallies {
-		if t := &tallies[w][i][j]; t.verdict == want {
-			exacts = append(exacts, t.exacts...)
+		t := &tallies[w][i][j]
+		if t.verdict != want {
+			continue
+		}
+		for _, x := range t.exacts {
+			if x.id == (textIdent{}) { // a user's own text
+				exacts = append(exacts, x)
+				continue
+			}
+			if y := joined[x.id]; y != nil {
+				y.users += x.users
+				y.seen(x.first, x.at)
+				continue
+			}
+			y := *x
+			joined[x.id] = &y
+			exacts = append(exacts, &y)
 		}
 	}
+	slices.SortFunc(exacts, func(a, b *exactText) int {
+		if a.first != b.first {
+			return a.first - b.first
+		}
+		return a.at - b.at
+	})
 	c.Reasons = m.cellReasons(exacts)
 }
 
 // cellTally gathers, for one cell, the reason texts behind the most
 // permissive verdict seen so far (the cell's verdict, once every user is
-// seen) and how many users gave each: a less permissive verdict is
-// skipped, a more permissive one starts the tally again.
+// seen) and how many users gave each, and where each first appears (the
+// users come in any order): a less permissive verdict is skipped, a more
+// permissive one starts the tally again.
 type cellTally struct {
+	// counts are the users per verdict (indexed by rank).
+	counts  [nVerdicts]int
 	verdict uint8 // 1 + rank; 0 before the first user
 	exacts  []*exactText
 	byText  map[textIdent]*exactText
+	// recent are the texts found last, looked at before byText: a
+	// cell's users share a few texts.
+	recent     [8]*exactText
+	recentID   [8]textIdent
+	recentNext int
+}
+
+// find returns the tally of the text id (nil when new).
+func (t *cellTally) find(id textIdent) *exactText {
+	for k := range t.recent {
+		if t.recentID[k] == id && t.recent[k] != nil {
+			return t.recent[k]
+		}
+	}
+	x := t.byText[id]
+	if x != nil {
+		t.remember(id, x)
+	}
+	return x
+}
+
+func (t *cellTally) remember(id textIdent, x *exactText) {
+	t.recent[t.recentNext], t.recentID[t.recentNext] = x, id
+	t.recentNext = (t.recentNext + 1) % len(t.recent)
 }
 
 // textIdent identifies a reason text by its bytes' address: shared
@@ -370,23 +420,60 @@ type textIdent struct {
 }
 
 type exactText struct {
-	gate, text         string
-	users, first, last int
+	gate, text string
+	// id is the text's identity (zero for a user's own text, written by
+	// the tally).
+	id textIdent
+	// first is the first user (position) with the text and at its
+	// place among that user's reasons; last the last user counted.
+	users, first, at, last int
+	// tmpl is set when text is a template's shared text (names.go):
+	// users counts the users with plain names, first is the first of
+	// them (-1 before).
+	tmpl *nameTemplate
+}
+
+// userNames is the user whose reasons a tally counts; whether its names
+// are plain is found once, when a shared text is counted.
+type userNames struct {
+	ua           *UserAccess
+	names        *nameTemplates
+	known, plain bool
+}
+
+// seen notes that the text is the at-th reason of the user at pos.
+func (x *exactText) seen(pos, at int) {
+	if x.first < 0 || pos < x.first || pos == x.first && at < x.at {
+		x.first, x.at = pos, at
+	}
+}
+
+func (u *userNames) isPlain() bool {
+	if !u.known {
+		u.plain, u.known = u.names.plainNames(u.ua), true
+	}
+	return u.plain
 }
 
 // add counts the reasons rs of the user at position pos, whose verdict
 // for the cell is v (1 + rank): the texts of the reasons whose effect
-// produces v.
-func (t *cellTally) add(pos int, v uint8, rs []Reason) {
+// produces v. A template's shared text counts the user when its names
+// are plain; otherwise the user's own text is written and counted as
+// the user's.
+func (t *cellTally) add(pos int, v uint8, rs []Reason, u *userNames) {
+	if v > 0 {
+		t.counts[v-1]++
+	}
 	switch {
 	case t.verdict != 0 && v > t.verdict:
 		return
 	case v != t.verdict:
 		t.verdict, t.exacts, t.byText = v, nil, map[textIdent]*exactText{}
+		t.recent, t.recentNext = [8]*exactText{}, 0
 	}
 	verdict := Verdicts[v-1]
 	want := effectOf(verdict)
-	for _, r := range rs {
+	for k, r := range rs {
 		relevant := r.Effect == want
 		if verdict == Password {
 			// A domain out of Okta's reach is part of why a
@@ -397,15 +484,31 @@ func (t *cellTally) add(pos int, v uint8, rs []Reason) {
 			continue
 		}
 		id := textIdent{unsafe.StringData(r.Gate), unsafe.StringData(r.Text), len(r.Text)}
-		x := t.byText[id]
+		x := t.find(id)
 		if x == nil {
-			x = &exactText{gate: r.Gate, text: r.Text, first: pos, last: -1}
+			x = &exactText{gate: r.Gate, text: r.Text, id: id, first: -1, last: -1, tmpl: u.names.byText[id.data]}
 			t.byText[id] = x
-			t.exacts = append(t.exacts, x)
+			t.remember(id, x)
+			if x.tmpl == nil {
+				t.exacts = append(t.exacts, x)
+			}
+		}
+		if x.tmpl != nil {
+			switch {
+			case !u.isPlain():
+				t.exacts = append(t.exacts, &exactText{gate: r.Gate, text: x.tmpl.render(u.ua), users: 1, first: pos, at: k, last: pos})
+				continue
+			case x.first < 0:
+				t.exacts = append(t.exacts, x)
+			}
+			x.users++
+			x.seen(pos, k)
+			continue
 		}
 		if x.last != pos {
 			x.users++
 			x.last = pos
+			x.seen(pos, k)
 		}
 	}
 }
@@ -425,15 +528,20 @@ func (m *Matrix) cellReasons(exacts []*exactText) []string {
 	var order []*group
 	groups := map[key]*group{}
 	for _, x := range exacts {
-		gk := key{x.gate, genericText(x.text, &m.Users[x.first])}
+		text, gk := x.text, key{gate: x.gate}
+		if x.tmpl != nil { // users with plain names: genericText gives the shared text
+			text, gk.text = x.tmpl.render(&m.Users[x.first]), x.tmpl.generic
+		} else {
+			gk.text = genericText(x.text, &m.Users[x.first])
+		}
 		g := groups[gk]
 		if g == nil {
-			g = &group{text: x.text, gate: gateRank(x.gate)}
+			g = &group{text: text, gate: gateRank(x.gate)}
 			groups[gk] = g
 			order = append(order, g)
 		}
 		g.users += x.users
-		g.perUser = g.perUser || gk.text != x.text
+		g.perUser = g.perUser || gk.text != text
 	}
 	sort.SliceStable(order, func(a, b int) bool {
 		if order[a].users != order[b].users {

@@ -48,14 +48,27 @@ type oktaLayer struct {
 	groupsOK     bool
 	factorsRead  bool // the users' factors were read (okta.factors)
 	usersByLogin map[string]*tenant.OktaUser
-	groupsOf     map[string]map[string]bool // Okta user id -> group ids
-	groupName    map[string]string
-	zoneName     map[string]string
-	prepared     map[string]*preparedPolicy // by policy id
+	// groupsOf maps an Okta user id to its groups among those a policy
+	// rule names (the rules ask about no other; a set each cost more).
+	groupsOf  map[string][]string
+	groupName map[string]string
+	zoneName  map[string]string
+	prepared  map[string]*preparedPolicy // by policy id
 	// domainFixed caches, per domain, a reason that decides the layer for
 	// every user of the domain (Okta not collected, no app, ...).
 	domainFixed map[string]*Reason
-	cache       map[oktaKey][]Reason
+	// domains caches resolve's per-domain part, by the users' domain.
+	domains map[string]oktaDomain
+	// keys interns the users' standings (oktaUserState.key).
+	keys   map[string]string
+	keyBuf []byte
+	cache  map[oktaKey][]Reason
+}
+
+// oktaDomain is what resolve finds for every user of a domain.
+type oktaDomain struct {
+	fixed *Reason
+	pre   *preparedPolicy
 }
 
 // oktaKey is what a decision depends on: the policy, the client type and
@@ -68,8 +81,8 @@ type oktaUserState struct {
 	fixed *Reason // decides every cell when set
 	pre   *preparedPolicy
 	user  *tenant.OktaUser
-	// groups are the user's groups among those the rules reference.
-	groups map[string]bool
+	// groups are the user's groups (the rules reference only refGroups).
+	groups []string
 	key    string
 	// noFactor: the user has no ACTIVE factor (false when the factors
 	// were not read: no claim either way).
@@ -104,9 +117,10 @@ func newOktaLayer(e *evaluator) *oktaLayer {
 	s := e.s
 	l := &oktaLayer{
 		e: e, s: s, groupsOK: e.ok(srcOktaGroups), factorsRead: s.FactorsRead(),
-		usersByLogin: map[string]*tenant.OktaUser{}, groupsOf: map[string]map[string]bool{},
+		usersByLogin: make(map[string]*tenant.OktaUser, len(s.Okta.Users)), groupsOf: map[string][]string{},
 		groupName: map[string]string{}, zoneName: map[string]string{},
 		prepared: map[string]*preparedPolicy{}, domainFixed: map[string]*Reason{}, cache: map[oktaKey][]Reason{},
+		domains: map[string]oktaDomain{}, keys: map[string]string{},
 	}
 	l.build()
 	return l
@@ -118,6 +132,7 @@ func (l *oktaLayer) fork(e *evaluator) *oktaLayer {
 	c := *l
 	c.e = e
 	c.prepared, c.domainFixed, c.cache = map[string]*preparedPolicy{}, map[string]*Reason{}, map[oktaKey][]Reason{}
+	c.domains, c.keys, c.keyBuf = map[string]oktaDomain{}, map[string]string{}, nil
 	return &c
 }
 
@@ -129,13 +144,26 @@ func (l *oktaLayer) build() {
 			l.usersByLogin[lower(u.Login)] = u
 		}
 	}
+	named := map[string]bool{}
+	for _, p := range s.Okta.Policies {
+		for _, r := range p.Rules {
+			for _, g := range r.GroupsInclude {
+				named[g] = true
+			}
+			for _, g := range r.GroupsExclude {
+				named[g] = true
+			}
+		}
+	}
 	for _, g := range s.Okta.Groups {
 		l.groupName[g.ID] = g.Name
+		if !named[g.ID] {
+			continue // no rule asks (at 100k, "Everyone" alone has every user)
+		}
 		for _, m := range g.Members {
-			if l.groupsOf[m] == nil {
-				l.groupsOf[m] = map[string]bool{}
+			if mine := l.groupsOf[m]; !has(mine, g.ID) {
+				l.groupsOf[m] = append(mine, g.ID)
 			}
-			l.groupsOf[m][g.ID] = true
 		}
 	}
 	for _, z := range s.Okta.Zones {
@@ -221,8 +249,13 @@ func (l *oktaLayer) evaluate(uc *userCtx, p Protocol, meth Method, rs []Reason) 
 			Text: fmt.Sprintf("%s: whether domain %s is federated to Okta is unknown", l.e.missing(srcDomains), uc.ua.Domain)}), Unknown
 	}
 	if !uc.ua.Federated {
-		return append(rs, Reason{Gate: GateOkta, Effect: EffectNotApplicable,
-			Text: fmt.Sprintf("domain %s is managed, not federated: Okta is not involved", uc.ua.Domain)}), ""
+		text := ""
+		if t := l.e.names.managed[uc.ua.Domain]; t != nil {
+			text = l.e.text(t, uc) // a managed domain Graph lists: one text for all its users
+		} else {
+			text = fmt.Sprintf("domain %s is managed, not federated: Okta is not involved", uc.ua.Domain)
+		}
+		return append(rs, Reason{Gate: GateOkta, Effect: EffectNotApplicable, Text: text}), ""
 	}
 	st := &uc.okta
 	if !st.done {
@@ -282,12 +315,21 @@ func verdictOfEffect(effect string) Verdict {
 func (l *oktaLayer) resolve(uc *userCtx) {
 	st := &uc.okta
 	st.done = true
-	if r := l.domainReason(uc.dom); r != nil {
-		st.fixed = r
+	// uc.dom is the snapshot's domain of the user's (lower-case) domain
+	// name: what follows depends on it alone, once per domain.
+	d, seen := l.domains[uc.ua.Domain]
+	if !seen {
+		if d.fixed = l.domainReason(uc.dom); d.fixed == nil {
+			app, _ := l.appFor(lower(uc.dom.Name))
+			d.pre = l.prepare(l.policyOf(app))
+		}
+		l.domains[uc.ua.Domain] = d
+	}
+	if d.fixed != nil {
+		st.fixed = d.fixed
 		return
 	}
-	app, _ := l.appFor(lower(uc.dom.Name))
-	st.pre = l.prepare(l.policyOf(app))
+	st.pre = d.pre
 	if why := l.e.missing(srcOktaUsers); why != "" {
 		st.fixed = &Reason{Gate: GateOkta, Effect: EffectUnknown,
 			Text: fmt.Sprintf("%s: whether %s has an Okta account is unknown", why, uc.ua.UPN)}
@@ -314,19 +356,26 @@ func (l *oktaLayer) resolve(uc *userCtx) {
 	// The rules name only refGroups, so the user's own group set (shared,
 	// read-only) answers them as its restriction to refGroups would.
 	mine := l.groupsOf[st.user.ID]
-	var b strings.Builder
+	b := l.keyBuf[:0]
 	st.groups = mine
 	for _, g := range st.pre.refGroups {
-		if mine[g] {
-			b.WriteByte('1')
+		if has(mine, g) {
+			b = append(b, '1')
 		} else {
-			b.WriteByte('0')
+			b = append(b, '0')
 		}
 	}
 	if st.pre.refUsers[st.user.ID] {
-		b.WriteString("\x00" + st.user.ID)
+		b = append(append(b, 0), st.user.ID...)
 	}
-	st.key = b.String()
+	l.keyBuf = b
+	// Few users stand apart: their standings are interned.
+	key, ok := l.keys[string(b)]
+	if !ok {
+		key = string(b)
+		l.keys[key] = key
+	}
+	st.key = key
 }
 
 // domainReason is the reason that decides the Okta layer for every user
@@ -754,9 +803,9 @@ func hasFold(list []string, s string) bool {
 	return false
 }
 
-func anyIn(list []string, set map[string]bool) bool {
+func anyIn(list []string, set []string) bool {
 	for _, x := range list {
-		if set[x] {
+		if has(set, x) {
 			return true
 		}
 	}

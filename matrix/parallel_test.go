@@ -83,3 +83,53 @@ func TestEvaluateUsersIsEvaluateForThem(t *testing.T) {
 		}
 	}
 }
+
+// The workers' walks share the texts that name the user and write a
+// user's own only where shown (names.go). Cells and reasons are those of
+// walks that write every user's text, also for names that genericText
+// treats otherwise: names that are words of the texts, names with other
+// bytes, aliases that hold the UPN, no alias.
+func TestSharedTextsAsWritten(t *testing.T) {
+	odd := []string{"has", "true", "false", "mailbox", "is", "null", "off", "on", "the", "domain", "Okta", "user", "account",
+		"SMTP", "AUTH", "a", "in", "sign", "x y", "info.desk", "has.", "-", "Get-TransportConfig", "not", "managed", ""}
+	for _, name := range []string{"whitepaper", "contoso", "okta-classic"} {
+		s := replicate(collect(t, name), 400)
+		for k := range s.Exchange.CASMailboxes {
+			m := &s.Exchange.CASMailboxes[k]
+			switch k % 5 {
+			case 1:
+				m.Identity = odd[(k/5)%len(odd)]
+			case 3:
+				m.Identity = m.PrimarySmtpAddress + ".old" // holds the UPN
+			}
+		}
+		for _, w := range []int{1, 3} {
+			restore := matrix.SetWorkers(w, 1)
+			shared := matrix.Evaluate(s)
+			undo := matrix.SetSharedTexts(false)
+			written := matrix.Evaluate(s)
+			undo()
+			restore()
+			label := fmt.Sprintf("%s, %d workers", name, w)
+			if !reflect.DeepEqual(shared.Cells, written.Cells) {
+				for i := range shared.Cells {
+					for j := range shared.Cells[i] {
+						if !reflect.DeepEqual(shared.Cells[i][j], written.Cells[i][j]) {
+							t.Errorf("%s: cell %d/%d:\n shared  %+v\n written %+v", label, i, j, shared.Cells[i][j], written.Cells[i][j])
+						}
+					}
+				}
+			}
+			for k := range shared.Users {
+				a, b := &shared.Users[k], &written.Users[k]
+				for _, p := range matrix.Protocols {
+					for _, m := range matrix.Methods {
+						if x, y := a.Access(p, m), b.Access(p, m); !reflect.DeepEqual(x, y) {
+							t.Fatalf("%s: %s %s/%s: %+v, written %+v", label, a.UPN, p, m, x, y)
+						}
+					}
+				}
+			}
+		}
+	}
+}
