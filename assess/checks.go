@@ -144,17 +144,8 @@ func newEnv(s *tenant.Snapshot, o Options) *env {
 			e.excGroupID = g.ID
 		}
 	}
-	named := map[string]bool{e.excGroupID: true}
-	for _, p := range s.Okta.Policies {
-		for _, r := range p.Rules {
-			for _, g := range r.GroupsInclude {
-				named[g] = true
-			}
-			for _, g := range r.GroupsExclude {
-				named[g] = true
-			}
-		}
-	}
+	named := s.OktaRuleGroups()
+	named[e.excGroupID] = true
 	for _, g := range s.Okta.Groups {
 		if !named[g.ID] {
 			continue

@@ -144,17 +144,7 @@ func (l *oktaLayer) build() {
 			l.usersByLogin[lower(u.Login)] = u
 		}
 	}
-	named := map[string]bool{}
-	for _, p := range s.Okta.Policies {
-		for _, r := range p.Rules {
-			for _, g := range r.GroupsInclude {
-				named[g] = true
-			}
-			for _, g := range r.GroupsExclude {
-				named[g] = true
-			}
-		}
-	}
+	named := s.OktaRuleGroups()
 	for _, g := range s.Okta.Groups {
 		l.groupName[g.ID] = g.Name
 		if !named[g.ID] {

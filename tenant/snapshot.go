@@ -548,3 +548,21 @@ func DomainOf(upn string) string {
 	}
 	return ""
 }
+
+// OktaRuleGroups are the ids of the Okta groups that some sign-on rule
+// names, included or excluded: the only groups whose members a rule's
+// verdict depends on (at 100,000 users "Everyone" alone holds them all).
+func (s *Snapshot) OktaRuleGroups() map[string]bool {
+	named := map[string]bool{}
+	for _, p := range s.Okta.Policies {
+		for _, r := range p.Rules {
+			for _, g := range r.GroupsInclude {
+				named[g] = true
+			}
+			for _, g := range r.GroupsExclude {
+				named[g] = true
+			}
+		}
+	}
+	return named
+}
