@@ -216,6 +216,16 @@ func (m *Discovery) statusLine() string {
 		return st.Running.Render(m.spin.View()) + fmt.Sprintf(" Discovering… %d/%d sources · %s", done, total, m.now().Sub(m.started).Round(100*time.Millisecond))
 	}
 	total, failed = len(m.snap.Collection), len(m.snap.Errors())
+	skipped := 0
+	for _, st := range m.snap.Collection {
+		if st.State == tenant.StateSkipped {
+			skipped++
+		}
+	}
+	notRead := ""
+	if skipped > 0 {
+		notRead = fmt.Sprintf(", %d not read by choice", skipped)
+	}
 	line := fmt.Sprintf("Discovery finished in %s · %d sources", m.finished.Sub(m.started).Round(10*time.Millisecond), total)
 	if m.started.IsZero() && m.c.Eng.Resumed == "" {
 		line = fmt.Sprintf("Loaded a snapshot collected %s · %d sources", m.snap.CollectedAt.UTC().Format("2006-01-02 15:04 MST"), total)
@@ -226,7 +236,10 @@ func (m *Discovery) statusLine() string {
 		return st.Fail.Render("✗ ") + line + st.ErrorText.Render(" · stopped: "+Clean(m.err.Error()))
 	}
 	if failed > 0 {
-		return st.Warn.Render("! ") + line + st.Warn.Render(fmt.Sprintf(" · %d could not be collected", failed))
+		return st.Warn.Render("! ") + line + st.Warn.Render(fmt.Sprintf(" · %d could not be collected", failed)) + notRead
+	}
+	if skipped > 0 {
+		return st.Pass.Render("✓ ") + line + fmt.Sprintf(" · %d collected%s", total-skipped, notRead)
 	}
 	return st.Pass.Render("✓ ") + line + " · all collected"
 }

@@ -160,21 +160,21 @@ func TestDiscoveryFactorsNotRead(t *testing.T) {
 		}
 		return s
 	}
-	users := func(s *tenant.Snapshot) string {
+	okta := func(s *tenant.Snapshot, label string) string {
 		for _, a := range Summarize(s) {
 			for _, f := range a.Facts {
-				if a.Title == "Okta" && f.Label == "Users" {
+				if a.Title == "Okta" && f.Label == label {
 					return f.Value
 				}
 			}
 		}
 		return ""
 	}
-	if got := users(snap(true)); got != "2 (1 no factor)" {
-		t.Errorf("factors read (an older snapshot): %q", got)
+	if got, f := okta(snap(true), "Users"), okta(snap(true), "Factors"); got != "2 (1 no factor)" || f != "" {
+		t.Errorf("factors read (an older snapshot): users %q, factors %q", got, f)
 	}
-	if got := users(snap(false)); got != "2 (factors not read)" {
-		t.Errorf("factors not read: %q", got)
+	if got, f := okta(snap(false), "Users"), okta(snap(false), "Factors"); got != "2" || f != "not read (s)" {
+		t.Errorf("factors not read: users %q, factors %q", got, f)
 	}
 
 	run := func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error) {
@@ -189,6 +189,9 @@ func TestDiscoveryFactorsNotRead(t *testing.T) {
 	w := NewWizard(Options{Mode: "demo", Org: "scenario test", AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Backend: Backend{Discover: run}})
 	w.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
 	pump(t, w, w.Init())
+	if head := ansi.Strip(w.render()); !strings.Contains(head, "· 1 could not be collected, 1 not read by choice") {
+		t.Errorf("the discovery's headline does not tell a skipped source from a failed one:\n%s", head)
+	}
 	press(t, w, "s")
 	plain := ansi.Strip(w.render())
 	for _, want := range []string{"4/4 sources · 0 items · 1 failed · 1 not read", "– Factors: not read: one request per Okta user (2 users", "✗ Sign-on rules"} {
