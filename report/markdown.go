@@ -675,14 +675,14 @@ func (r *renderer) about() {
 		c := byService[name]
 		parts = append(parts, fmt.Sprintf("%s %d of %d", t(serviceName(name)), c[0], c[1]))
 	}
-	errs := r.collectionErrors()
+	errs, skipped := r.collectionErrors(), r.collectionSkipped()
 	r.para(fmt.Sprintf("harden365 only reads while it assesses. It read %d of %d sources with the access it was given: %s. "+
 		"Reading needs the Microsoft Graph read permissions (Domain.Read.All, User.Read.All, Policy.Read.All, AuditLog.Read.All, Reports.Read.All), "+
 		"Exchange.ManageAsApp with the Global Reader role for the Exchange Online admin API, and an Okta Read-Only Administrator's okta.*.read scopes. "+
 		"Making the plan's changes needs Exchange \"Organization Management\", an Okta administrator who can edit the Office 365 app, and the Graph permissions each step names. "+
 		"Every source and its outcome is listed in the appendix.",
-		len(s.Collection)-len(errs)-len(r.collectionSkipped()), len(s.Collection), strings.Join(parts, "; ")))
-	if skipped := r.collectionSkipped(); len(skipped) > 0 {
+		len(s.Collection)-len(errs)-len(skipped), len(s.Collection), strings.Join(parts, "; ")))
+	if len(skipped) > 0 {
 		r.heading(3, "What was not read")
 		r.para("These sources were left out by choice, not for want of access: no verdict depends on them, and the findings that would cite them say they were not read.")
 		var rows [][]string
@@ -693,7 +693,7 @@ func (r *renderer) about() {
 	}
 	r.heading(3, "What could not be collected")
 	if len(errs) == 0 {
-		if len(r.collectionSkipped()) > 0 {
+		if len(skipped) > 0 {
 			r.para("Everything else was collected: no finding is limited by missing data.")
 		} else {
 			r.para("Everything was collected: no finding is limited by missing data.")
@@ -1921,6 +1921,9 @@ func (r *renderer) passwordUsers(when string, m *matrix.Matrix) {
 	var rows rowCap
 	for i := range m.Users {
 		u := &m.Users[i]
+		if !hasVerdict(u, matrix.Password, matrix.Restricted) || !rows.room() {
+			continue // no row, or one past the cap: its text is not written
+		}
 		var pw, rs []string
 		for _, p := range matrix.Protocols {
 			for _, meth := range matrix.Methods {
@@ -1932,9 +1935,6 @@ func (r *renderer) passwordUsers(when string, m *matrix.Matrix) {
 				}
 			}
 		}
-		if len(pw)+len(rs) == 0 || !rows.room() {
-			continue
-		}
 		rows.add(cell(u.UPN), cell(u.DisplayName), cell(strings.Join(pw, ", ")), cell(strings.Join(rs, ", ")))
 	}
 	if rows.empty() {
@@ -1944,6 +1944,18 @@ func (r *renderer) passwordUsers(when string, m *matrix.Matrix) {
 	r.para(when + ":")
 	r.cappedTable([]string{"User", "Name", "A password alone, over", "Only from named zones or trusted devices, over"}, &rows,
 		"the wizard's Matrix screen lists each cell's users (enter on a cell)")
+}
+
+// hasVerdict reports whether one of u's ways in has one of the verdicts.
+func hasVerdict(u *matrix.UserAccess, verdicts ...matrix.Verdict) bool {
+	for _, p := range matrix.Protocols {
+		for _, meth := range matrix.Methods {
+			if slices.Contains(verdicts, u.Verdict(p, meth)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (r *renderer) allReasons(when string, m *matrix.Matrix) {
