@@ -388,13 +388,7 @@ func checklistTask(c *Client, cmdlet string, params map[string]any, apply func(c
 			rows, err := c.Invoke(ctx, cmdlet, params, Hooks{Page: rep.Page, Wait: rep.Wait})
 			if err != nil {
 				if msg, ok := notOffered(cmdlet, err); ok {
-					return func(s *tenant.Snapshot) {
-						cl := &s.Exchange.Checklist
-						if cl.Unavailable == nil {
-							cl.Unavailable = map[string]string{}
-						}
-						cl.Unavailable[cmdlet] = msg
-					}, nil
+					return markUnavailable(cmdlet, msg), nil
 				}
 				return nil, withReadRole(cmdlet, err)
 			}
@@ -403,6 +397,18 @@ func checklistTask(c *Client, cmdlet string, params map[string]any, apply func(c
 			}
 			return func(s *tenant.Snapshot) { _ = apply(&s.Exchange.Checklist, rows) }, nil
 		},
+	}
+}
+
+// markUnavailable records that the tenant does not offer cmdlet (a
+// Defender cmdlet without the licence), and why.
+func markUnavailable(cmdlet, msg string) func(*tenant.Snapshot) {
+	return func(s *tenant.Snapshot) {
+		cl := &s.Exchange.Checklist
+		if cl.Unavailable == nil {
+			cl.Unavailable = map[string]string{}
+		}
+		cl.Unavailable[cmdlet] = msg
 	}
 }
 
@@ -418,13 +424,7 @@ func checklistRowsTask[T any](c *Client, cmdlet string, conv func(json.RawMessag
 					return nil, err
 				}
 				if msg, ok := notOffered(cmdlet, err); ok {
-					return func(s *tenant.Snapshot) {
-						cl := &s.Exchange.Checklist
-						if cl.Unavailable == nil {
-							cl.Unavailable = map[string]string{}
-						}
-						cl.Unavailable[cmdlet] = msg
-					}, nil
+					return markUnavailable(cmdlet, msg), nil
 				}
 				return nil, withReadRole(cmdlet, err)
 			}
