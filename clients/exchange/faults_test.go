@@ -2,11 +2,9 @@ package exchange_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,63 +12,16 @@ import (
 
 	"github.com/harden365/harden365/clients/auth"
 	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/clients/collect/collecttest"
 	"github.com/harden365/harden365/clients/exchange"
 	"github.com/harden365/harden365/sim"
 	"github.com/harden365/harden365/sim/simtest"
-	"github.com/harden365/harden365/tenant"
 )
 
-type run struct {
-	snap  string              // the snapshot, as JSON
-	waits map[string][]string // task -> waits reported
-	errs  map[string]error
-}
-
-func (r run) allWaits() []string {
-	var out []string
-	for _, w := range r.waits {
-		out = append(out, w...)
-	}
-	return out
-}
-
 // collectConcurrently runs every Exchange task at once, as Discover does.
-func collectConcurrently(t *testing.T, cfg exchange.Config) run {
+func collectConcurrently(t *testing.T, cfg exchange.Config) collecttest.Result {
 	t.Helper()
-	snap := &tenant.Snapshot{}
-	r := run{waits: map[string][]string{}, errs: map[string]error{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for _, task := range exchange.Tasks(cfg) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rep := collect.NewReporter(task.ID, task.Service, func(ev collect.Event) {
-				if ev.Kind == collect.Waiting {
-					mu.Lock()
-					r.waits[task.ID] = append(r.waits[task.ID], ev.Message)
-					mu.Unlock()
-				}
-			})
-			apply, err := task.Run(ctx, rep)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				r.errs[task.ID] = err
-				return
-			}
-			apply(snap)
-		}()
-	}
-	wg.Wait()
-	b, err := json.Marshal(snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.snap = string(b)
-	return r
+	return collecttest.Run(t, exchange.Tasks(cfg))
 }
 
 func exoEnv(t *testing.T, f *sim.Faults) (*sim.Server, exchange.Config) {
@@ -92,10 +43,10 @@ func cleanExchange(t *testing.T) string {
 	t.Helper()
 	_, cfg := exoEnv(t, nil)
 	r := collectConcurrently(t, cfg)
-	if len(r.errs) > 0 || len(r.allWaits()) > 0 {
-		t.Fatalf("clean run: errors %v, waits %v", r.errs, r.allWaits())
+	if len(r.Errs) > 0 || len(r.AllWaits()) > 0 {
+		t.Fatalf("clean run: errors %v, waits %v", r.Errs, r.AllWaits())
 	}
-	return r.snap
+	return r.JSON
 }
 
 func anyContains(list []string, sub string) bool {
@@ -113,10 +64,10 @@ func TestExchangeResetsGiveTheCleanSnapshot(t *testing.T) {
 	clean := cleanExchange(t)
 	srv, cfg := exoEnv(t, &sim.Faults{Seed: 3, Resets: 0.15})
 	r := collectConcurrently(t, cfg)
-	if len(r.errs) > 0 {
-		t.Fatalf("errors under resets: %v", r.errs)
+	if len(r.Errs) > 0 {
+		t.Fatalf("errors under resets: %v", r.Errs)
 	}
-	if r.snap != clean {
+	if r.JSON != clean {
 		t.Error("the snapshot under resets differs from the clean one")
 	}
 	st := srv.FaultStats()["exchange"]
@@ -124,7 +75,7 @@ func TestExchangeResetsGiveTheCleanSnapshot(t *testing.T) {
 	if resets == 0 {
 		t.Fatalf("no reset injected: %+v", st)
 	}
-	waits := r.allWaits()
+	waits := r.AllWaits()
 	if len(waits) != resets {
 		t.Errorf("%d resets, %d waits reported: %q", resets, len(waits), waits)
 	}
@@ -144,16 +95,16 @@ func TestExchangePerCmdletServerErrors(t *testing.T) {
 	half := 0.5
 	_, cfg := exoEnv(t, &sim.Faults{Seed: 5, Paths: map[string]sim.Rates{"Get-CASMailbox": {ServerErrors: &half}}})
 	r := collectConcurrently(t, cfg)
-	if len(r.errs) > 0 {
-		t.Fatalf("errors: %v", r.errs)
+	if len(r.Errs) > 0 {
+		t.Fatalf("errors: %v", r.Errs)
 	}
-	if r.snap != clean {
+	if r.JSON != clean {
 		t.Error("the snapshot differs from the clean one")
 	}
-	if len(r.waits["exchange.Get-CASMailbox"]) == 0 {
+	if len(r.Waits["exchange.Get-CASMailbox"]) == 0 {
 		t.Error("Get-CASMailbox reported no wait at a 0.5 rate of 503s")
 	}
-	for id, ws := range r.waits {
+	for id, ws := range r.Waits {
 		for _, w := range ws {
 			if id != "exchange.Get-CASMailbox" || w != "Exchange unavailable (503, Get-CASMailbox)" {
 				t.Errorf("%s: wait %q", id, w)
@@ -170,14 +121,14 @@ func TestExchangeAttemptTimeoutIsRetried(t *testing.T) {
 	cfg.RequestTimeout = 300 * time.Millisecond
 	start := time.Now()
 	r := collectConcurrently(t, cfg)
-	if len(r.errs) > 0 {
-		t.Fatalf("errors: %v", r.errs)
+	if len(r.Errs) > 0 {
+		t.Fatalf("errors: %v", r.Errs)
 	}
-	if r.snap != clean {
+	if r.JSON != clean {
 		t.Error("the snapshot differs from the clean one")
 	}
-	if !anyContains(r.allWaits(), "no answer within 300ms (Exchange, Get-") {
-		t.Errorf("no wait names the timeout: %q", r.allWaits())
+	if !anyContains(r.AllWaits(), "no answer within 300ms (Exchange, Get-") {
+		t.Errorf("no wait names the timeout: %q", r.AllWaits())
 	}
 	if el := time.Since(start); el > 20*time.Second {
 		t.Errorf("took %v: held requests were not cut at 300ms", el)
@@ -190,17 +141,17 @@ func TestExchangeTokenExpiresMidRun(t *testing.T) {
 	clean := cleanExchange(t)
 	srv, cfg := exoEnv(t, &sim.Faults{Seed: 1, ExpireTokens: 15})
 	r := collectConcurrently(t, cfg)
-	if len(r.errs) > 0 {
-		t.Fatalf("errors: %v", r.errs)
+	if len(r.Errs) > 0 {
+		t.Fatalf("errors: %v", r.Errs)
 	}
-	if r.snap != clean {
+	if r.JSON != clean {
 		t.Error("the snapshot after a renewed token differs from the clean one")
 	}
 	st := srv.FaultStats()["exchange"]
 	if st.TokensSeen != 2 || st.TokensExpired != 1 || st.TokenRefusals == 0 {
 		t.Errorf("tokens: %+v, want 2 seen, 1 expired, some refusals", st)
 	}
-	if waits := r.allWaits(); len(waits) != st.TokenRefusals || !anyContains(waits, "Exchange refused the access token (Get-") {
+	if waits := r.AllWaits(); len(waits) != st.TokenRefusals || !anyContains(waits, "Exchange refused the access token (Get-") {
 		t.Errorf("%d refusals, waits %q", st.TokenRefusals, waits)
 	}
 }
@@ -212,10 +163,10 @@ func TestExchangeTokenCannotBeRenewed(t *testing.T) {
 	_, cfg := exoEnv(t, &sim.Faults{Seed: 1, ExpireTokens: 15})
 	cfg.Credential = auth.Static("t")
 	r := collectConcurrently(t, cfg)
-	if len(r.errs) == 0 {
+	if len(r.Errs) == 0 {
 		t.Fatal("every cmdlet passed with an expired token")
 	}
-	for id, err := range r.errs {
+	for id, err := range r.Errs {
 		var f *collect.Failure
 		if !errors.As(err, &f) || f.HTTPStatus != http.StatusUnauthorized || f.Fix != exchange.FixSignIn ||
 			!strings.Contains(f.Message, "could not be had: "+auth.ErrNotRenewed.Error()) {

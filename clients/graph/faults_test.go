@@ -15,62 +15,22 @@ import (
 
 	"github.com/harden365/harden365/clients/auth"
 	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/clients/collect/collecttest"
 	"github.com/harden365/harden365/clients/graph"
 	"github.com/harden365/harden365/sim"
 	"github.com/harden365/harden365/sim/simtest"
 	"github.com/harden365/harden365/tenant"
 )
 
-// collection is every Graph task run at once (as Discover does), into one
+// collectGraph runs every Graph task at once (as Discover does), into one
 // snapshot.
-type collection struct {
-	snap  *tenant.Snapshot
-	waits map[string][]string // task -> the waits it reported
-	errs  map[string]error
-}
-
-func (c collection) allWaits() []string {
-	var out []string
-	for _, w := range c.waits {
-		out = append(out, w...)
-	}
-	return out
-}
-
-func collectGraph(t *testing.T, cfg graph.Config) collection {
+func collectGraph(t *testing.T, cfg graph.Config) collecttest.Result {
 	t.Helper()
 	tasks, err := graph.Tasks(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := collection{snap: &tenant.Snapshot{}, waits: map[string][]string{}, errs: map[string]error{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for _, tk := range tasks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rep := collect.NewReporter(tk.ID, tk.Service, func(ev collect.Event) {
-				if ev.Kind == collect.Waiting {
-					mu.Lock()
-					c.waits[tk.ID] = append(c.waits[tk.ID], ev.Message)
-					mu.Unlock()
-				}
-			})
-			apply, err := tk.Run(ctx, rep)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				c.errs[tk.ID] = err
-				return
-			}
-			apply(c.snap)
-		}()
-	}
-	wg.Wait()
-	return c
+	return collecttest.Run(t, tasks)
 }
 
 // snapJSON is the snapshot as compared: everything it holds.
@@ -103,10 +63,10 @@ func cleanGraph(t *testing.T) string {
 	t.Helper()
 	_, cfg := faultEnv(t, nil)
 	c := collectGraph(t, cfg)
-	if len(c.errs) > 0 || len(c.allWaits()) > 0 {
-		t.Fatalf("clean run: errors %v, waits %v", c.errs, c.allWaits())
+	if len(c.Errs) > 0 || len(c.AllWaits()) > 0 {
+		t.Fatalf("clean run: errors %v, waits %v", c.Errs, c.AllWaits())
 	}
-	return snapJSON(t, c.snap)
+	return snapJSON(t, c.Snap)
 }
 
 func containsAny(list []string, sub string) bool {
@@ -125,17 +85,17 @@ func TestGraphResetsGiveTheCleanSnapshot(t *testing.T) {
 	clean := cleanGraph(t)
 	srv, cfg := faultEnv(t, &sim.Faults{Seed: 4, Resets: 0.15})
 	c := collectGraph(t, cfg)
-	if len(c.errs) > 0 {
-		t.Fatalf("errors under resets: %v", c.errs)
+	if len(c.Errs) > 0 {
+		t.Fatalf("errors under resets: %v", c.Errs)
 	}
-	if got := snapJSON(t, c.snap); got != clean {
+	if got := snapJSON(t, c.Snap); got != clean {
 		t.Errorf("the snapshot under resets differs from the clean one")
 	}
 	st := srv.FaultStats()["graph"]
 	if st.Faults["reset"]+st.Faults["resetMidBody"] == 0 {
 		t.Fatalf("no reset injected: %+v", st)
 	}
-	waits := c.allWaits()
+	waits := c.AllWaits()
 	if len(waits) == 0 {
 		t.Fatal("no wait reported")
 	}
@@ -156,21 +116,21 @@ func TestGraphPerPathThrottle(t *testing.T) {
 	half := 0.5
 	_, cfg := faultEnv(t, &sim.Faults{Seed: 2, Paths: map[string]sim.Rates{"/v1.0/users": {Throttle: &half}}})
 	c := collectGraph(t, cfg)
-	if len(c.errs) > 0 {
-		t.Fatalf("errors: %v", c.errs)
+	if len(c.Errs) > 0 {
+		t.Fatalf("errors: %v", c.Errs)
 	}
-	if snapJSON(t, c.snap) != clean {
+	if snapJSON(t, c.Snap) != clean {
 		t.Errorf("the snapshot under a throttled /v1.0/users differs from the clean one")
 	}
-	if len(c.waits[graph.TaskUsers]) == 0 {
+	if len(c.Waits[graph.TaskUsers]) == 0 {
 		t.Errorf("graph.users reported no wait at a 0.5 throttle")
 	}
-	for _, w := range c.waits[graph.TaskUsers] {
+	for _, w := range c.Waits[graph.TaskUsers] {
 		if w != "throttled by Microsoft Graph on GET /v1.0/users" {
 			t.Errorf("wait %q", w)
 		}
 	}
-	for id, w := range c.waits {
+	for id, w := range c.Waits {
 		if id != graph.TaskUsers {
 			t.Errorf("%s waited though only /v1.0/users is throttled: %q", id, w)
 		}
@@ -185,14 +145,14 @@ func TestGraphAttemptTimeoutIsRetried(t *testing.T) {
 	cfg.RequestTimeout = 300 * time.Millisecond
 	start := time.Now()
 	c := collectGraph(t, cfg)
-	if len(c.errs) > 0 {
-		t.Fatalf("errors: %v", c.errs)
+	if len(c.Errs) > 0 {
+		t.Fatalf("errors: %v", c.Errs)
 	}
-	if snapJSON(t, c.snap) != clean {
+	if snapJSON(t, c.Snap) != clean {
 		t.Errorf("the snapshot under timeouts differs from the clean one")
 	}
-	if !containsAny(c.allWaits(), "no answer within 300ms (Microsoft Graph)") {
-		t.Errorf("no wait names the timeout: %q", c.allWaits())
+	if !containsAny(c.AllWaits(), "no answer within 300ms (Microsoft Graph)") {
+		t.Errorf("no wait names the timeout: %q", c.AllWaits())
 	}
 	if el := time.Since(start); el > 20*time.Second {
 		t.Errorf("took %v: the held requests were not cut at 300ms", el)
@@ -206,17 +166,17 @@ func TestGraphTokenExpiresMidRun(t *testing.T) {
 	clean := cleanGraph(t)
 	srv, cfg := faultEnv(t, &sim.Faults{Seed: 1, ExpireTokens: 12})
 	c := collectGraph(t, cfg)
-	if len(c.errs) > 0 {
-		t.Fatalf("errors: %v", c.errs)
+	if len(c.Errs) > 0 {
+		t.Fatalf("errors: %v", c.Errs)
 	}
-	if snapJSON(t, c.snap) != clean {
+	if snapJSON(t, c.Snap) != clean {
 		t.Errorf("the snapshot after a renewed token differs from the clean one")
 	}
 	st := srv.FaultStats()["graph"]
 	if st.TokensSeen != 2 || st.TokensExpired != 1 || st.TokenRefusals == 0 {
 		t.Errorf("tokens: %+v, want 2 seen, 1 expired, some refusals", st)
 	}
-	waits := c.allWaits()
+	waits := c.AllWaits()
 	if len(waits) != st.TokenRefusals || !containsAny(waits, "Microsoft Graph refused the access token (InvalidAuthenticationToken)") {
 		t.Errorf("%d refusals, waits %q", st.TokenRefusals, waits)
 	}
@@ -229,10 +189,10 @@ func TestGraphTokenCannotBeRenewed(t *testing.T) {
 	_, cfg := faultEnv(t, &sim.Faults{Seed: 1, ExpireTokens: 12})
 	cfg.Credential = auth.Static(auth.SimToken)
 	c := collectGraph(t, cfg)
-	if len(c.errs) == 0 {
+	if len(c.Errs) == 0 {
 		t.Fatal("every source passed with an expired token")
 	}
-	for id, err := range c.errs {
+	for id, err := range c.Errs {
 		var f *collect.Failure
 		if !errors.As(err, &f) || f.HTTPStatus != http.StatusUnauthorized || f.Fix != graph.FixTokenRejected ||
 			!strings.Contains(f.Message, "Access token has expired") || !strings.Contains(f.Message, auth.ErrNotRenewed.Error()) {
@@ -270,7 +230,7 @@ func TestGraphBuiltinsUnderResets(t *testing.T) {
 	for _, name := range sim.Builtins() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			get := func(f *sim.Faults) collection {
+			get := func(f *sim.Faults) collecttest.Result {
 				srv := simtest.ServeBuiltin(t, name, sim.Options{PageSize: 4, Faults: f})
 				return collectGraph(t, graph.Config{BaseURL: srv.URL(), Credential: auth.NewSimCredential(), AsOf: srv.Scenario().AsOf()})
 			}
@@ -278,10 +238,10 @@ func TestGraphBuiltinsUnderResets(t *testing.T) {
 			third := 0.3
 			faulty := get(&sim.Faults{Seed: 11, Resets: 0.1, RetryAfter: 10 * time.Millisecond,
 				Paths: map[string]sim.Rates{"/beta/": {Throttle: &third}}})
-			if !reflect.DeepEqual(clean.errs, faulty.errs) {
-				t.Fatalf("errors: clean %v, under faults %v", clean.errs, faulty.errs)
+			if !reflect.DeepEqual(clean.Errs, faulty.Errs) {
+				t.Fatalf("errors: clean %v, under faults %v", clean.Errs, faulty.Errs)
 			}
-			if snapJSON(t, clean.snap) != snapJSON(t, faulty.snap) {
+			if snapJSON(t, clean.Snap) != snapJSON(t, faulty.Snap) {
 				t.Errorf("the snapshot under faults differs from the clean one")
 			}
 		})

@@ -2,76 +2,29 @@ package okta_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/harden365/harden365/clients/auth"
 	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/clients/collect/collecttest"
 	"github.com/harden365/harden365/clients/okta"
 	"github.com/harden365/harden365/sim"
 	"github.com/harden365/harden365/sim/simtest"
-	"github.com/harden365/harden365/tenant"
 )
 
-type faultRun struct {
-	snap  string
-	waits map[string][]string
-	errs  map[string]error
-}
-
-func (r faultRun) allWaits() []string {
-	var out []string
-	for _, w := range r.waits {
-		out = append(out, w...)
-	}
-	return out
-}
-
-func collectWaits(t *testing.T, cfg okta.Config) faultRun {
+func collectWaits(t *testing.T, cfg okta.Config) collecttest.Result {
 	t.Helper()
 	tasks, err := okta.Tasks(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	snap := &tenant.Snapshot{}
-	r := faultRun{waits: map[string][]string{}, errs: map[string]error{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, task := range tasks {
-		wg.Go(func() {
-			rep := collect.NewReporter(task.ID, task.Service, func(ev collect.Event) {
-				if ev.Kind == collect.Waiting {
-					mu.Lock()
-					r.waits[task.ID] = append(r.waits[task.ID], ev.Message)
-					mu.Unlock()
-				}
-			})
-			apply, err := task.Run(ctx, rep)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				r.errs[task.ID] = err
-				return
-			}
-			apply(snap)
-		})
-	}
-	wg.Wait()
-	b, err := json.Marshal(snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.snap = string(b)
-	return r
+	return collecttest.Run(t, tasks)
 }
 
 func oktaEnv(t *testing.T, f *sim.Faults) (*sim.Server, okta.Config) {
@@ -92,10 +45,10 @@ func cleanOkta(t *testing.T) string {
 	t.Helper()
 	_, cfg := oktaEnv(t, nil)
 	r := collectWaits(t, cfg)
-	if len(r.errs) > 0 || len(r.allWaits()) > 0 {
-		t.Fatalf("clean run: errors %v, waits %v", r.errs, r.allWaits())
+	if len(r.Errs) > 0 || len(r.AllWaits()) > 0 {
+		t.Fatalf("clean run: errors %v, waits %v", r.Errs, r.AllWaits())
 	}
-	return r.snap
+	return r.JSON
 }
 
 func someContains(list []string, sub string) bool {
@@ -113,17 +66,17 @@ func TestOktaResetsGiveTheCleanSnapshot(t *testing.T) {
 	clean := cleanOkta(t)
 	srv, cfg := oktaEnv(t, &sim.Faults{Seed: 6, Resets: 0.15})
 	r := collectWaits(t, cfg)
-	if len(r.errs) > 0 {
-		t.Fatalf("errors under resets: %v", r.errs)
+	if len(r.Errs) > 0 {
+		t.Fatalf("errors under resets: %v", r.Errs)
 	}
-	if r.snap != clean {
+	if r.JSON != clean {
 		t.Error("the snapshot under resets differs from the clean one")
 	}
 	st := srv.FaultStats()["okta"]
 	if st.Faults["reset"]+st.Faults["resetMidBody"] == 0 {
 		t.Fatalf("no reset injected: %+v", st)
 	}
-	waits := r.allWaits()
+	waits := r.AllWaits()
 	if len(waits) == 0 {
 		t.Fatal("no wait reported")
 	}
@@ -143,16 +96,16 @@ func TestOktaPerPathServerErrors(t *testing.T) {
 	half := 0.5
 	_, cfg := oktaEnv(t, &sim.Faults{Seed: 2, Paths: map[string]sim.Rates{"/api/v1/zones": {ServerErrors: &half}, "/api/v1/apps": {ServerErrors: &half}}})
 	r := collectWaits(t, cfg)
-	if len(r.errs) > 0 {
-		t.Fatalf("errors: %v", r.errs)
+	if len(r.Errs) > 0 {
+		t.Fatalf("errors: %v", r.Errs)
 	}
-	if r.snap != clean {
+	if r.JSON != clean {
 		t.Error("the snapshot differs from the clean one")
 	}
-	if len(r.allWaits()) == 0 {
+	if len(r.AllWaits()) == 0 {
 		t.Error("no wait at a 0.5 rate of 500s")
 	}
-	for id, ws := range r.waits {
+	for id, ws := range r.Waits {
 		for _, w := range ws {
 			if (id != okta.SourceZones || w != "HTTP 500 (Okta, GET /api/v1/zones)") &&
 				(id != okta.SourceApps || w != "HTTP 500 (Okta, GET /api/v1/apps)") {
@@ -169,14 +122,14 @@ func TestOktaAttemptTimeoutIsRetried(t *testing.T) {
 	cfg.RequestTimeout = 300 * time.Millisecond
 	start := time.Now()
 	r := collectWaits(t, cfg)
-	if len(r.errs) > 0 {
-		t.Fatalf("errors: %v", r.errs)
+	if len(r.Errs) > 0 {
+		t.Fatalf("errors: %v", r.Errs)
 	}
-	if r.snap != clean {
+	if r.JSON != clean {
 		t.Error("the snapshot differs from the clean one")
 	}
-	if !someContains(r.allWaits(), "no answer within 300ms (Okta, GET /") {
-		t.Errorf("no wait names the timeout: %q", r.allWaits())
+	if !someContains(r.AllWaits(), "no answer within 300ms (Okta, GET /") {
+		t.Errorf("no wait names the timeout: %q", r.AllWaits())
 	}
 	if el := time.Since(start); el > 20*time.Second {
 		t.Errorf("took %v", el)
@@ -189,10 +142,10 @@ func TestOktaAttemptTimeoutIsRetried(t *testing.T) {
 func TestOktaAPITokenExpiresMidRun(t *testing.T) {
 	srv, cfg := oktaEnv(t, &sim.Faults{Seed: 1, ExpireTokens: 10})
 	r := collectWaits(t, cfg)
-	if len(r.errs) == 0 {
+	if len(r.Errs) == 0 {
 		t.Fatal("every source passed with an expired API token")
 	}
-	for id, err := range r.errs {
+	for id, err := range r.Errs {
 		if skippedFactors(id, err) {
 			continue
 		}
@@ -218,17 +171,17 @@ func TestOktaBearerTokenRenewed(t *testing.T) {
 		return "access-" + strconv.Itoa(int(renewals.Add(1))+1), nil
 	}
 	r := collectWaits(t, cfg)
-	if len(r.errs) > 0 {
-		t.Fatalf("errors: %v", r.errs)
+	if len(r.Errs) > 0 {
+		t.Fatalf("errors: %v", r.Errs)
 	}
-	if r.snap != clean {
+	if r.JSON != clean {
 		t.Error("the snapshot after a renewed token differs from the clean one")
 	}
 	st := srv.FaultStats()["okta"]
 	if renewals.Load() != 1 || st.TokensSeen != 2 || st.TokensExpired != 1 || st.TokenRefusals == 0 {
 		t.Errorf("%d renewals, tokens %+v; want 1 renewal, 2 tokens seen, 1 expired", renewals.Load(), st)
 	}
-	if waits := r.allWaits(); len(waits) != st.TokenRefusals || !someContains(waits, "Okta refused the access token on GET /") {
+	if waits := r.AllWaits(); len(waits) != st.TokenRefusals || !someContains(waits, "Okta refused the access token on GET /") {
 		t.Errorf("%d refusals, waits %q", st.TokenRefusals, waits)
 	}
 }
@@ -240,10 +193,10 @@ func TestOktaBearerRenewalFails(t *testing.T) {
 	cfg.AuthMode, cfg.Token = "Bearer", "access-1"
 	cfg.Renew = func(context.Context) (string, error) { return "", errors.New("invalid_client") }
 	r := collectWaits(t, cfg)
-	if len(r.errs) == 0 {
+	if len(r.Errs) == 0 {
 		t.Fatal("no source failed")
 	}
-	for id, err := range r.errs {
+	for id, err := range r.Errs {
 		if skippedFactors(id, err) {
 			continue
 		}
@@ -268,8 +221,8 @@ func TestOktaBearerRenewalFails(t *testing.T) {
 	})}
 	res := collectWaits(t, cfg)
 	var f *collect.Failure
-	if !errors.As(res.errs[okta.SourceZones], &f) || f.HTTPStatus != 401 || !strings.HasPrefix(f.Fix, "the OAuth access token was rejected") || renewals.Load() != 1 {
-		t.Errorf("zones: %#v after %d renewals", res.errs[okta.SourceZones], renewals.Load())
+	if !errors.As(res.Errs[okta.SourceZones], &f) || f.HTTPStatus != 401 || !strings.HasPrefix(f.Fix, "the OAuth access token was rejected") || renewals.Load() != 1 {
+		t.Errorf("zones: %#v after %d renewals", res.Errs[okta.SourceZones], renewals.Load())
 	}
 }
 
