@@ -26,15 +26,7 @@ func collectConcurrently(t *testing.T, cfg exchange.Config) collecttest.Result {
 
 func exoEnv(t *testing.T, f *sim.Faults) (*sim.Server, exchange.Config) {
 	t.Helper()
-	if f != nil {
-		if f.RetryAfter == 0 {
-			f.RetryAfter = 10 * time.Millisecond
-		}
-		if f.TimeoutHold == 0 {
-			f.TimeoutHold = 50 * time.Millisecond
-		}
-	}
-	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{PageSize: 3, Faults: f})
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{PageSize: 3, Faults: collecttest.ShortWaits(f)})
 	return srv, exchange.Config{BaseURL: srv.URL(), TenantID: srv.Scenario().TenantID(), Credential: auth.NewSimCredential(),
 		RetryBase: time.Millisecond}
 }

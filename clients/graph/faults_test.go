@@ -47,15 +47,7 @@ func snapJSON(t *testing.T, s *tenant.Snapshot) string {
 // waits made short) and paging at 5.
 func faultEnv(t *testing.T, f *sim.Faults) (*sim.Server, graph.Config) {
 	t.Helper()
-	if f != nil {
-		if f.RetryAfter == 0 {
-			f.RetryAfter = 10 * time.Millisecond
-		}
-		if f.TimeoutHold == 0 {
-			f.TimeoutHold = 50 * time.Millisecond
-		}
-	}
-	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{PageSize: 5, Faults: f})
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{PageSize: 5, Faults: collecttest.ShortWaits(f)})
 	return srv, graph.Config{BaseURL: srv.URL(), Credential: auth.NewSimCredential(), AsOf: srv.Scenario().AsOf()}
 }
 

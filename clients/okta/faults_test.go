@@ -29,15 +29,7 @@ func collectWaits(t *testing.T, cfg okta.Config) collecttest.Result {
 
 func oktaEnv(t *testing.T, f *sim.Faults) (*sim.Server, okta.Config) {
 	t.Helper()
-	if f != nil {
-		if f.RetryAfter == 0 {
-			f.RetryAfter = 10 * time.Millisecond
-		}
-		if f.TimeoutHold == 0 {
-			f.TimeoutHold = 50 * time.Millisecond
-		}
-	}
-	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{PageSize: 3, Faults: f})
+	srv := simtest.ServeBuiltin(t, "contoso", sim.Options{PageSize: 3, Faults: collecttest.ShortWaits(f)})
 	return srv, okta.Config{OrgURL: srv.URL(), Token: auth.SimToken, AsOf: srv.Scenario().AsOf()}
 }
 

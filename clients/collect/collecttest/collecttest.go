@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/harden365/harden365/clients/collect"
+	"github.com/harden365/harden365/sim"
 	"github.com/harden365/harden365/tenant"
 )
 
@@ -66,4 +67,18 @@ func Run(t testing.TB, tasks []collect.Task) Result {
 	}
 	r.JSON = string(b)
 	return r
+}
+
+// ShortWaits makes a fault profile's waits test-sized where it leaves
+// them unset: Retry-After 10 ms, a timeout's hold 50 ms. Nil stays nil.
+func ShortWaits(f *sim.Faults) *sim.Faults {
+	if f != nil {
+		if f.RetryAfter == 0 {
+			f.RetryAfter = 10 * time.Millisecond
+		}
+		if f.TimeoutHold == 0 {
+			f.TimeoutHold = 50 * time.Millisecond
+		}
+	}
+	return f
 }
