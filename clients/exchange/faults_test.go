@@ -35,19 +35,7 @@ func cleanExchange(t *testing.T) string {
 	t.Helper()
 	_, cfg := exoEnv(t, nil)
 	r := collectConcurrently(t, cfg)
-	if len(r.Errs) > 0 || len(r.AllWaits()) > 0 {
-		t.Fatalf("clean run: errors %v, waits %v", r.Errs, r.AllWaits())
-	}
-	return r.JSON
-}
-
-func anyContains(list []string, sub string) bool {
-	for _, s := range list {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
+	return r.Clean(t)
 }
 
 // InvokeCommand is a POST, but a Get- cmdlet is a read: a reset
@@ -76,7 +64,7 @@ func TestExchangeResetsGiveTheCleanSnapshot(t *testing.T) {
 			t.Errorf("wait %q does not say what happened where", w)
 		}
 	}
-	if !anyContains(waits, "the connection was reset") {
+	if !r.Waited("the connection was reset") {
 		t.Errorf("no wait names the reset: %q", waits)
 	}
 }
@@ -119,7 +107,7 @@ func TestExchangeAttemptTimeoutIsRetried(t *testing.T) {
 	if r.JSON != clean {
 		t.Error("the snapshot differs from the clean one")
 	}
-	if !anyContains(r.AllWaits(), "no answer within 300ms (Exchange, Get-") {
+	if !r.Waited("no answer within 300ms (Exchange, Get-") {
 		t.Errorf("no wait names the timeout: %q", r.AllWaits())
 	}
 	if el := time.Since(start); el > 20*time.Second {
@@ -143,7 +131,7 @@ func TestExchangeTokenExpiresMidRun(t *testing.T) {
 	if st.TokensSeen != 2 || st.TokensExpired != 1 || st.TokenRefusals == 0 {
 		t.Errorf("tokens: %+v, want 2 seen, 1 expired, some refusals", st)
 	}
-	if waits := r.AllWaits(); len(waits) != st.TokenRefusals || !anyContains(waits, "Exchange refused the access token (Get-") {
+	if waits := r.AllWaits(); len(waits) != st.TokenRefusals || !r.Waited("Exchange refused the access token (Get-") {
 		t.Errorf("%d refusals, waits %q", st.TokenRefusals, waits)
 	}
 }

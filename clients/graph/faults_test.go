@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"reflect"
@@ -19,7 +18,6 @@ import (
 	"github.com/harden365/harden365/clients/graph"
 	"github.com/harden365/harden365/sim"
 	"github.com/harden365/harden365/sim/simtest"
-	"github.com/harden365/harden365/tenant"
 )
 
 // collectGraph runs every Graph task at once (as Discover does), into one
@@ -31,16 +29,6 @@ func collectGraph(t *testing.T, cfg graph.Config) collecttest.Result {
 		t.Fatal(err)
 	}
 	return collecttest.Run(t, tasks)
-}
-
-// snapJSON is the snapshot as compared: everything it holds.
-func snapJSON(t *testing.T, s *tenant.Snapshot) string {
-	t.Helper()
-	b, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // faultEnv serves the built-in contoso with the fault profile f (its
@@ -55,19 +43,7 @@ func cleanGraph(t *testing.T) string {
 	t.Helper()
 	_, cfg := faultEnv(t, nil)
 	c := collectGraph(t, cfg)
-	if len(c.Errs) > 0 || len(c.AllWaits()) > 0 {
-		t.Fatalf("clean run: errors %v, waits %v", c.Errs, c.AllWaits())
-	}
-	return snapJSON(t, c.Snap)
-}
-
-func containsAny(list []string, sub string) bool {
-	for _, s := range list {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
+	return c.Clean(t)
 }
 
 // Connections reset at a rate (before the answer or halfway through it)
@@ -80,7 +56,7 @@ func TestGraphResetsGiveTheCleanSnapshot(t *testing.T) {
 	if len(c.Errs) > 0 {
 		t.Fatalf("errors under resets: %v", c.Errs)
 	}
-	if got := snapJSON(t, c.Snap); got != clean {
+	if got := c.JSON; got != clean {
 		t.Errorf("the snapshot under resets differs from the clean one")
 	}
 	st := srv.FaultStats()["graph"]
@@ -96,7 +72,7 @@ func TestGraphResetsGiveTheCleanSnapshot(t *testing.T) {
 			t.Errorf("wait %q does not say what happened where", w)
 		}
 	}
-	if !containsAny(waits, "reset") && !containsAny(waits, "cut short") && !containsAny(waits, "closed without an answer") {
+	if !c.Waited("reset") && !c.Waited("cut short") && !c.Waited("closed without an answer") {
 		t.Errorf("no wait names the reset: %q", waits)
 	}
 }
@@ -111,7 +87,7 @@ func TestGraphPerPathThrottle(t *testing.T) {
 	if len(c.Errs) > 0 {
 		t.Fatalf("errors: %v", c.Errs)
 	}
-	if snapJSON(t, c.Snap) != clean {
+	if c.JSON != clean {
 		t.Errorf("the snapshot under a throttled /v1.0/users differs from the clean one")
 	}
 	if len(c.Waits[graph.TaskUsers]) == 0 {
@@ -140,10 +116,10 @@ func TestGraphAttemptTimeoutIsRetried(t *testing.T) {
 	if len(c.Errs) > 0 {
 		t.Fatalf("errors: %v", c.Errs)
 	}
-	if snapJSON(t, c.Snap) != clean {
+	if c.JSON != clean {
 		t.Errorf("the snapshot under timeouts differs from the clean one")
 	}
-	if !containsAny(c.AllWaits(), "no answer within 300ms (Microsoft Graph)") {
+	if !c.Waited("no answer within 300ms (Microsoft Graph)") {
 		t.Errorf("no wait names the timeout: %q", c.AllWaits())
 	}
 	if el := time.Since(start); el > 20*time.Second {
@@ -161,7 +137,7 @@ func TestGraphTokenExpiresMidRun(t *testing.T) {
 	if len(c.Errs) > 0 {
 		t.Fatalf("errors: %v", c.Errs)
 	}
-	if snapJSON(t, c.Snap) != clean {
+	if c.JSON != clean {
 		t.Errorf("the snapshot after a renewed token differs from the clean one")
 	}
 	st := srv.FaultStats()["graph"]
@@ -169,7 +145,7 @@ func TestGraphTokenExpiresMidRun(t *testing.T) {
 		t.Errorf("tokens: %+v, want 2 seen, 1 expired, some refusals", st)
 	}
 	waits := c.AllWaits()
-	if len(waits) != st.TokenRefusals || !containsAny(waits, "Microsoft Graph refused the access token (InvalidAuthenticationToken)") {
+	if len(waits) != st.TokenRefusals || !c.Waited("Microsoft Graph refused the access token (InvalidAuthenticationToken)") {
 		t.Errorf("%d refusals, waits %q", st.TokenRefusals, waits)
 	}
 }
@@ -233,7 +209,7 @@ func TestGraphBuiltinsUnderResets(t *testing.T) {
 			if !reflect.DeepEqual(clean.Errs, faulty.Errs) {
 				t.Fatalf("errors: clean %v, under faults %v", clean.Errs, faulty.Errs)
 			}
-			if snapJSON(t, clean.Snap) != snapJSON(t, faulty.Snap) {
+			if clean.JSON != faulty.JSON {
 				t.Errorf("the snapshot under faults differs from the clean one")
 			}
 		})

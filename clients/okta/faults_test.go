@@ -37,19 +37,7 @@ func cleanOkta(t *testing.T) string {
 	t.Helper()
 	_, cfg := oktaEnv(t, nil)
 	r := collectWaits(t, cfg)
-	if len(r.Errs) > 0 || len(r.AllWaits()) > 0 {
-		t.Fatalf("clean run: errors %v, waits %v", r.Errs, r.AllWaits())
-	}
-	return r.JSON
-}
-
-func someContains(list []string, sub string) bool {
-	for _, s := range list {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
+	return r.Clean(t)
 }
 
 // Reset connections are retried: the snapshot is the clean one, each
@@ -77,7 +65,7 @@ func TestOktaResetsGiveTheCleanSnapshot(t *testing.T) {
 			t.Errorf("wait %q does not say what happened where", w)
 		}
 	}
-	if !someContains(waits, "the connection was reset") {
+	if !r.Waited("the connection was reset") {
 		t.Errorf("no wait names the reset: %q", waits)
 	}
 }
@@ -120,7 +108,7 @@ func TestOktaAttemptTimeoutIsRetried(t *testing.T) {
 	if r.JSON != clean {
 		t.Error("the snapshot differs from the clean one")
 	}
-	if !someContains(r.AllWaits(), "no answer within 300ms (Okta, GET /") {
+	if !r.Waited("no answer within 300ms (Okta, GET /") {
 		t.Errorf("no wait names the timeout: %q", r.AllWaits())
 	}
 	if el := time.Since(start); el > 20*time.Second {
@@ -173,7 +161,7 @@ func TestOktaBearerTokenRenewed(t *testing.T) {
 	if renewals.Load() != 1 || st.TokensSeen != 2 || st.TokensExpired != 1 || st.TokenRefusals == 0 {
 		t.Errorf("%d renewals, tokens %+v; want 1 renewal, 2 tokens seen, 1 expired", renewals.Load(), st)
 	}
-	if waits := r.AllWaits(); len(waits) != st.TokenRefusals || !someContains(waits, "Okta refused the access token on GET /") {
+	if waits := r.AllWaits(); len(waits) != st.TokenRefusals || !r.Waited("Okta refused the access token on GET /") {
 		t.Errorf("%d refusals, waits %q", st.TokenRefusals, waits)
 	}
 }

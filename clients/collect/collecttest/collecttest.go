@@ -6,6 +6,8 @@ package collecttest
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,4 +83,19 @@ func ShortWaits(f *sim.Faults) *sim.Faults {
 		}
 	}
 	return f
+}
+
+// Clean fails t unless the run ended without an error or a wait, and
+// returns what it collected, as JSON.
+func (r Result) Clean(t testing.TB) string {
+	t.Helper()
+	if len(r.Errs) > 0 || len(r.AllWaits()) > 0 {
+		t.Fatalf("clean run: errors %v, waits %v", r.Errs, r.AllWaits())
+	}
+	return r.JSON
+}
+
+// Waited reports whether some task reported a wait that says sub.
+func (r Result) Waited(sub string) bool {
+	return slices.ContainsFunc(r.AllWaits(), func(w string) bool { return strings.Contains(w, sub) })
 }
