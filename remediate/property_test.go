@@ -40,13 +40,7 @@ func TestPlanProperties(t *testing.T) {
 				c = choicesFor(t, name)
 			}
 			accepted := 0
-			for mask := 1; mask < 1<<len(ids); mask++ {
-				var steps []string
-				for i, id := range ids {
-					if mask&(1<<i) != 0 {
-						steps = append(steps, id)
-					}
-				}
+			for _, steps := range stepSubsets(ids) {
 				p, err := NewPlan(s, steps, c, nowFor(s))
 				if err != nil {
 					continue
@@ -170,4 +164,21 @@ func TestNoMorePermissiveDetects(t *testing.T) {
 	if err := noMorePermissive(after, matrix.Evaluate(s), true); err == nil {
 		t.Fatal("going from the hardened organisation back to the original is not reported as more permissive")
 	}
+}
+
+// stepSubsets are the non-empty subsets of ids, in the order of their bit
+// masks: subset k holds ids[i] when bit i of k+1 is set, and the last
+// holds them all.
+func stepSubsets(ids []string) [][]string {
+	var out [][]string
+	for mask := 1; mask < 1<<len(ids); mask++ {
+		var steps []string
+		for i, id := range ids {
+			if mask&(1<<i) != 0 {
+				steps = append(steps, id)
+			}
+		}
+		out = append(out, steps)
+	}
+	return out
 }

@@ -41,13 +41,8 @@ func TestStepWritesOnlyItsSections(t *testing.T) {
 			if label == "defaults" {
 				base.Findings = fs
 			}
-			for mask := 1; mask < 1<<len(ids); mask++ {
-				var steps []string
-				for i, id := range ids {
-					if mask&(1<<i) != 0 {
-						steps = append(steps, id)
-					}
-				}
+			for k, steps := range stepSubsets(ids) {
+				mask := k + 1 // the subset's bits (see stepSubsets)
 				p, err := NewPlan(s, steps, c, nowFor(s))
 				if err != nil {
 					continue
