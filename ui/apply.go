@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/harden365/harden365/remediate"
@@ -841,7 +842,7 @@ func (m *Apply) viewReview(w int, why string) string {
 	f := m.facts
 	var top []string
 	title := fmt.Sprintf("Apply %s of steps %s to %s", plural(f.writes, "write"), stepIDs(f.steps), Clean(orgName(m.c)))
-	top = append(top, " "+st.Title.Render(truncate(title, w-2)))
+	top = append(top, styledWrap(st.Title, title, w)...)
 	top = append(top, m.glance(w)...)
 	if m.changed {
 		top = append(top, " "+st.Warn.Render("! The plan changed: review it again; what was typed or accepted was withdrawn"))
@@ -920,9 +921,9 @@ func (m *Apply) viewRunning(w int) string {
 	var top []string
 	rollback := m.mode == applyRollingBack
 	if rollback {
-		top = append(top, " "+st.Title.Render(truncate("Rolling back "+plural(m.total, "write")+" of journal "+Clean(m.out.Journal), w-2)))
+		top = append(top, styledWrap(st.Title, "Rolling back "+plural(m.total, "write")+" of journal "+Clean(m.out.Journal), w)...)
 	} else {
-		top = append(top, " "+st.Title.Render(truncate(fmt.Sprintf("Applying %s of steps %s to %s", plural(m.total, "write"), stepIDs(m.facts.steps), Clean(orgName(m.c))), w-2)))
+		top = append(top, styledWrap(st.Title, fmt.Sprintf("Applying %s of steps %s to %s", plural(m.total, "write"), stepIDs(m.facts.steps), Clean(orgName(m.c))), w)...)
 	}
 	stage := map[string]string{
 		ApplyCollecting: "collecting the organisation again: the plan must still hold before anything is written",
@@ -957,11 +958,11 @@ func (m *Apply) viewRunning(w int) string {
 	}
 	top = append(top, " "+m.bar.ViewAs(pct))
 	if !rollback {
-		j := st.Muted.Render("not written yet")
 		if m.journal != "" {
-			j = truncate(Clean(m.journal), w-11)
+			top = append(top, pathLines(st.Label.Render("Journal  "), Clean(m.journal), w)...)
+		} else {
+			top = append(top, " "+st.Label.Render("Journal  ")+st.Muted.Render("not written yet"))
 		}
-		top = append(top, " "+st.Label.Render("Journal  ")+j)
 	}
 	if m.message != "" {
 		top = append(top, " "+st.Muted.Render(truncate("· "+Clean(m.message), w-2)))
@@ -993,7 +994,7 @@ func (m *Apply) viewRunning(w int) string {
 	mid := []string{" " + st.Section.Render("Last writes")}
 	var flight []string
 	if m.inflight != nil {
-		flight = append(flight, "   "+st.Running.Render("…")+" "+truncate(fmt.Sprintf("%-11s %s  %s", Clean(m.inflight.ID), Clean(m.inflight.Operation), Clean(m.inflight.Target)), w-6))
+		flight = append(flight, "   "+st.Running.Render("…")+" "+truncate(fmt.Sprintf("%-*s %s  %s", idWidth(log, m.inflight.ID), Clean(m.inflight.ID), Clean(m.inflight.Operation), Clean(m.inflight.Target)), w-6))
 	}
 	if len(log) == 0 && len(flight) == 0 {
 		mid = append(mid, "   "+st.Muted.Render("none yet"))
@@ -1003,10 +1004,25 @@ func (m *Apply) viewRunning(w int) string {
 	return strings.Join(fitBody(top, mid, bottom, m.height), "\n")
 }
 
+// idWidth is the width of the write-ID column: the longest ID of the log
+// on show and the write in flight, so that a rollback's "CA-LEGACY-1.undo" keeps
+// the columns straight; at least 11, at most 20.
+func idWidth(log []logLine, inflight string) int {
+	w := max(11, len(inflight))
+	for _, l := range log[max(len(log)-200, 0):] { // the newest: those on show
+		w = max(w, len(l.id))
+	}
+	return min(w, 20)
+}
+
 // logLines renders the newest writes of a log in at most n lines.
 func (m *Apply) logLines(log []logLine, w, n int) []string {
 	st := m.c.Styles
 	var lines []string
+	idw := idWidth(log, "")
+	if m.inflight != nil {
+		idw = idWidth(log, m.inflight.ID)
+	}
 	for i := len(log) - 1; i >= 0 && n > 0; i-- {
 		l := log[i]
 		mark := st.Pass.Render(l.mark)
@@ -1016,9 +1032,9 @@ func (m *Apply) logLines(log []logLine, w, n int) []string {
 		case "-":
 			mark = st.Muted.Render(l.mark)
 		}
-		text := fmt.Sprintf("%-11s %s  %s", Clean(l.id), Clean(l.op), Clean(l.target))
+		text := fmt.Sprintf("%-*s %s  %s", idw, Clean(l.id), Clean(l.op), Clean(l.target))
 		if l.mark == "-" {
-			text = fmt.Sprintf("%-11s not sent", Clean(l.id))
+			text = fmt.Sprintf("%-*s not sent", idw, Clean(l.id))
 			if l.n > 1 {
 				text = fmt.Sprintf("%s to %s: %d writes not sent", Clean(l.id), Clean(l.last), l.n)
 			}
@@ -1061,10 +1077,10 @@ func (m *Apply) viewResult(w int) string {
 	}
 	top = append(top, " "+clip(status, w-2))
 	if o.Journal != "" {
-		top = append(top, " "+st.Label.Render("Journal  ")+truncate(Clean(o.Journal), w-11))
+		top = append(top, pathLines(st.Label.Render("Journal  "), Clean(o.Journal), w)...)
 	}
 	if o.Session != "" {
-		top = append(top, " "+st.Label.Render("Session  ")+truncate(Clean(o.Session), w-11))
+		top = append(top, pathLines(st.Label.Render("Session  "), Clean(o.Session), w)...)
 	}
 	top = append(top, "")
 
@@ -1176,6 +1192,32 @@ func fitLines(s string, height int) string {
 
 // clip cuts a styled line to width cells, with an ellipsis.
 func clip(s string, width int) string { return ansi.Truncate(s, max(width, 1), "…") }
+
+// styledWrap is a heading wrapped to the screen, each line one column in:
+// the org's name and the steps are never cut off.
+func styledWrap(style lipgloss.Style, s string, w int) []string {
+	var out []string
+	for _, l := range wrapLines(s, w-2) {
+		out = append(out, " "+style.Render(l))
+	}
+	return out
+}
+
+// pathLines shows a file's path after its 9-column label, broken (not
+// cut) where it is wider than the screen: the operator needs all of it to
+// roll back or report.
+func pathLines(label, path string, w int) []string {
+	lines := strings.Split(ansi.Hardwrap(path, max(w-11, 10), false), "\n")
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if i == 0 {
+			out[i] = " " + label + l
+		} else {
+			out[i] = " " + strings.Repeat(" ", 9) + l
+		}
+	}
+	return out
+}
 
 // wrapLines wraps plain text to width.
 func wrapLines(s string, width int) []string {

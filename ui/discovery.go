@@ -189,8 +189,13 @@ func (m *Discovery) apply(ev collect.Event) {
 func (m *Discovery) View() string {
 	w := max(m.width, 40)
 	var b strings.Builder
-	b.WriteString(" " + m.statusLine() + "\n\n")
-	budget := m.height - 2
+	// The status line wraps on a narrow screen, never runs off it.
+	status := strings.Split(ansi.Wrap(m.statusLine(), w-2, ""), "\n")
+	for _, l := range status {
+		b.WriteString(" " + l + "\n")
+	}
+	b.WriteString("\n")
+	budget := m.height - 1 - len(status)
 	var body string
 	if m.summary && m.snap != nil {
 		body = m.renderSummary(w, budget)

@@ -135,7 +135,7 @@ func newReportScreen(c *Common) Screen {
 
 func (m *Report) ShortHelp() []key.Binding {
 	m.syncKeys()
-	return []key.Binding{m.keys.Down, m.keys.Up, m.keys.PageDown, m.keys.Save}
+	return []key.Binding{m.keys.Save, m.keys.Down, m.keys.Up, m.keys.PageDown}
 }
 
 func (m *Report) FullHelp() [][]key.Binding {

@@ -382,7 +382,7 @@ func (e ErrorMsg) Error() string { return e.Err.Error() }
 // layout: header (1), tabs (1), body, blank (1), error (0/1), help (1 or
 // more).
 func (w *Wizard) resize() {
-	hv := w.help.View(w.keyMap())
+	hv := w.helpView()
 	fixed := 3 + strings.Count(hv, "\n") + 1
 	if w.err != "" {
 		fixed++
@@ -436,7 +436,7 @@ func (w *Wizard) render() string {
 		b.WriteString("\n " + st.ErrorText.Render(truncate("✗ "+Clean(w.err), width-16)) + st.Help.Render("  x dismiss"))
 	}
 	// The help bubble may overflow a narrow screen; every line is cut to it.
-	for _, l := range strings.Split(w.help.View(w.keyMap()), "\n") {
+	for _, l := range strings.Split(w.helpView(), "\n") {
 		b.WriteString("\n " + ansi.Truncate(l, width-1, "…"))
 	}
 	return b.String()
@@ -474,9 +474,28 @@ func (w *Wizard) renderTabs(width int) string {
 }
 
 // keyMap joins the screen's keys and the global ones for the help bar.
-func (w *Wizard) keyMap() help.KeyMap {
+func (w *Wizard) joinedKeys() joinedKeys {
 	scr := w.screens[w.page]
 	return joinedKeys{screen: scr, global: w.keys, errShown: w.err != "", capturing: scr.Capturing() || scr.Busy() != ""}
+}
+
+// helpView is the help bar. The short bar must fit one line with "? help"
+// and "q quit" on it, the keys a first-time user looks for: where the
+// screen's keys are too many for the width, its last ones give way (the
+// full help, ?, still lists them all).
+func (w *Wizard) helpView() string {
+	km := w.joinedKeys()
+	if w.help.ShowAll {
+		return w.help.View(km)
+	}
+	measure := w.help
+	measure.SetWidth(0) // untruncated, to measure
+	for ; km.drop < 16; km.drop++ {
+		if lipgloss.Width(measure.ShortHelpView(km.ShortHelp())) <= w.help.Width() {
+			break
+		}
+	}
+	return w.help.View(km)
 }
 
 type joinedKeys struct {
@@ -485,12 +504,32 @@ type joinedKeys struct {
 	errShown bool
 	// capturing: the screen has the keyboard, the global keys are not live.
 	capturing bool
+	// drop: how many of the short bar's least needed keys give way to a
+	// narrow screen: tab first (the tabs are on show, and ? lists the
+	// keys that move between them), then the screen's last keys, never
+	// its first.
+	drop int
 }
 
 func (k joinedKeys) ShortHelp() []key.Binding {
-	out := append([]key.Binding{}, k.screen.ShortHelp()...)
+	var out []key.Binding
+	for _, b := range k.screen.ShortHelp() {
+		if b.Enabled() {
+			out = append(out, b)
+		}
+	}
+	drop := k.drop
+	if !k.capturing && drop > 0 {
+		drop-- // tab
+	}
+	if n := min(drop, len(out)-1); n > 0 {
+		out = out[:len(out)-n]
+	}
 	if k.capturing {
 		return out
+	}
+	if k.drop > 0 {
+		return append(out, k.global.Help, k.global.Quit)
 	}
 	return append(out, k.global.Next, k.global.Help, k.global.Quit)
 }
