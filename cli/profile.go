@@ -67,11 +67,17 @@ func newProfileListCmd(a *app) *cobra.Command {
 					okta = p.OktaOrg + " (" + string(p.OktaAuth) + ")"
 				}
 				probe := "off"
-				if p.Probe {
+				if p.Probe || len(p.ProbeHosts) > 0 {
 					probe = "on"
 				}
+				if len(p.ProbeHosts) > 0 {
+					probe += " (+" + strings.Join(p.ProbeHosts, ", ") + ")"
+				}
+				if p.Resolver != "" {
+					probe += "; DNS " + p.Resolver
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", textsafe.Terminal(p.Name), textsafe.Terminal(p.Tenant), p.SignIn,
-					textsafe.Terminal(okta), secretsWhere(p, secrets), probe)
+					textsafe.Terminal(okta), secretsWhere(p, secrets), textsafe.Terminal(probe))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -145,6 +151,8 @@ func newProfileAddCmd(a *app) *cobra.Command {
 	f.StringVar(&o.p.OktaClientID, "okta-client-id", "", "--okta-auth oauth: the service app's client `ID` (0oa...)")
 	f.StringVar(&o.p.OktaKeyPath, "okta-key", "", "--okta-auth oauth: the PEM `FILE` of the service app's private key (referenced, not copied)")
 	f.BoolVar(&o.p.Probe, "probe", false, "probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine")
+	f.StringArrayVar(&o.p.ProbeHosts, "probe-host", nil, "probe this mail endpoint of the organisation's own too (on-premises or hybrid Exchange), `HOST:PORT[/PROTOCOL]`, besides Exchange Online's; repeatable, turns probing on")
+	f.StringVar(&o.p.Resolver, "resolver", "", "ask this DNS server for the mail domains' records, `HOST[:PORT]` (default: the system's resolver)")
 	f.StringVar(&o.p.OktaFactors, "okta-factors", "", oktaFactorsUsage)
 	f.BoolVar(&o.secretStdin, "secret-stdin", false, "read the secrets from stdin, one line each (see above), instead of asking")
 	return cmd
@@ -323,7 +331,10 @@ type endpoints struct {
 	exchange  string
 	okta      string // "" = the profile's Okta org
 	dns       string // "" = the system resolver
-	http      *http.Client
+	// probe dials the mail endpoints (nil: the network, trusting the
+	// system's roots); tests point it at the simulator's listeners.
+	probe *probe.Config
+	http  *http.Client
 	// testAuthority: the authority is not Microsoft's (skip instance
 	// discovery).
 	testAuthority bool
@@ -420,12 +431,29 @@ func (a *app) profileConn(ctx context.Context, p profile.Profile, secrets *profi
 	if flags.oktaFactors != "" {
 		cfg.OktaFactors = flags.oktaFactors
 	}
-	if p.Probe || flags.probe {
+	if flags.resolver != "" {
+		cfg.DNS.Server = flags.resolver
+	} else if p.Resolver != "" {
+		cfg.DNS.Server = p.Resolver
+	}
+	hosts := append(append([]string{}, p.ProbeHosts...), flags.probeHosts...)
+	if p.Probe || flags.probe || len(hosts) > 0 {
 		cfg.Probe = &probe.Config{}
+		if ep.probe != nil {
+			cfg.Probe = ep.probe
+		}
 		cfg.ProbeTargets = probe.DefaultTargets()
+		for _, h := range hosts {
+			t, err := probe.ParseTarget(h)
+			if err != nil {
+				return nil, fmt.Errorf("profile %s: probe host: %w", p.Name, err)
+			}
+			cfg.ProbeTargets = append(cfg.ProbeTargets, t)
+		}
 	}
 	label := "profile " + p.Name + " (" + p.Tenant + ")"
-	a.log.Debug("connecting with a profile", "profile", p.Name, "tenant", p.Tenant, "signIn", p.SignIn, "okta", cfg.OktaURL, "oktaFactors", cfg.OktaFactors, "probe", cfg.Probe != nil)
+	a.log.Debug("connecting with a profile", "profile", p.Name, "tenant", p.Tenant, "signIn", p.SignIn, "okta", cfg.OktaURL, "oktaFactors", cfg.OktaFactors,
+		"probe", cfg.Probe != nil, "probeTargets", len(cfg.ProbeTargets), "resolver", cfg.DNS.Server)
 	return &connection{cfg: cfg, label: label, name: p.Tenant, close: func() {}}, nil
 }
 
@@ -439,7 +467,7 @@ func (a *app) openProfile(ctx context.Context, t *target, asOf time.Time) (*conn
 	if err != nil {
 		return nil, fmt.Errorf("--profile: %w", err)
 	}
-	return a.profileConn(ctx, p, profile.NewSecrets(), microsoftCloud(), asOf, connFlags{probe: t.probe, oktaFactors: t.oktaFactors}, nil)
+	return a.profileConn(ctx, p, profile.NewSecrets(), microsoftCloud(), asOf, t.connFlags(), nil)
 }
 
 // connectOptions give the wizard's connect screen the profiles: listing,

@@ -6,9 +6,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,11 +20,14 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/harden365/harden365/clients"
 	"github.com/harden365/harden365/clients/auth"
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/clients/graph"
+	"github.com/harden365/harden365/clients/probe"
 	"github.com/harden365/harden365/profile"
 	"github.com/harden365/harden365/sim"
+	"github.com/harden365/harden365/tenant"
 	"github.com/harden365/harden365/ui"
 )
 
@@ -59,8 +66,13 @@ func TestProfileAddListRemove(t *testing.T) {
 	cert := filepath.Join(t.TempDir(), "app.pem")
 	_ = os.WriteFile(cert, []byte("-"), 0o600)
 	if _, errOut, code := runIn(t, "\n", "profile", "add", "fabrikam", "--tenant", "6b1f0a3c-8f5e-4a7b-9c2d-0e1f2a3b4c5d",
-		"--sign-in", "certificate", "--client-id", testApp, "--certificate", cert, "--probe", "--secret-stdin"); code != 0 {
+		"--sign-in", "certificate", "--client-id", testApp, "--certificate", cert, "--probe-host", "mail.fabrikam.com:993",
+		"--probe-host", "mail.fabrikam.com:8443/https", "--resolver", "10.0.0.53", "--secret-stdin"); code != 0 {
 		t.Fatalf("add fabrikam: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := runIn(t, "\n", "profile", "add", "northwind", "--tenant", "northwind.com",
+		"--sign-in", "device-code", "--client-id", testApp, "--probe-host", "mail.northwind.com:8443"); code == 0 || !strings.Contains(errOut, "no usual protocol") {
+		t.Errorf("a probe host without a protocol: exit %d: %s", code, errOut)
 	}
 
 	out, errOut, code = runIn(t, "", "profile", "list")
@@ -76,7 +88,7 @@ func TestProfileAddListRemove(t *testing.T) {
 			t.Errorf("contoso's line lacks %q: %s", want, lines[1])
 		}
 	}
-	for _, want := range []string{"fabrikam", "certificate", "certificate password: none", "on"} {
+	for _, want := range []string{"fabrikam", "certificate", "certificate password: none", "on (+mail.fabrikam.com:993, mail.fabrikam.com:8443/https); DNS 10.0.0.53"} {
 		if !strings.Contains(lines[2], want) {
 			t.Errorf("fabrikam's line lacks %q: %s", want, lines[2])
 		}
@@ -176,6 +188,13 @@ func TestProfileUnknownNameListsKnown(t *testing.T) {
 // authority) as Microsoft's cloud and the Okta org, with its DNS.
 func simCloud(t *testing.T, scenario string) (endpoints, *sim.Scenario) {
 	t.Helper()
+	ep, sc, _ := simCloudServer(t, scenario)
+	return ep, sc
+}
+
+// simCloudServer is simCloud, with the simulator's server.
+func simCloudServer(t *testing.T, scenario string) (endpoints, *sim.Scenario, *sim.Server) {
+	t.Helper()
 	sc, err := sim.Load(scenario)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +207,7 @@ func simCloud(t *testing.T, scenario string) (endpoints, *sim.Scenario) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return endpoints{authority: ts.URL + "/", graph: ts.URL, exchange: ts.URL, okta: ts.URL, dns: dnsAddr, http: ts.Client(), testAuthority: true}, sc
+	return endpoints{authority: ts.URL + "/", graph: ts.URL, exchange: ts.URL, okta: ts.URL, dns: dnsAddr, http: ts.Client(), testAuthority: true}, sc, srv
 }
 
 func testApp0() *app {
@@ -364,5 +383,113 @@ func TestProfileSaveMakesPathsAbsolute(t *testing.T) {
 	got, _ := store.Get("c")
 	if got.CertificatePath != filepath.Join(home, "app.pem") {
 		t.Errorf("saved %q", got.CertificatePath)
+	}
+}
+
+// A profile's own mail endpoints (on-premises or hybrid, from the profile
+// and --probe-host) are probed besides Exchange Online's, and --resolver
+// (or the profile's resolver) is the DNS server asked. Against the
+// simulator: its endpoint listeners stand in for the organisation's hosts.
+func TestProfileOwnEndpointsAndResolver(t *testing.T) {
+	profileEnv(t)
+	ep, sc, srv := simCloudServer(t, "contoso")
+	listeners, err := srv.StartEndpoints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots, err := sim.EndpointRoots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The on-premises hosts are played by the simulator's IMAP and POP
+	// listeners (their certificates name Exchange Online: a mismatch).
+	dial := map[string]string{"mail.contoso.com:993": listeners["outlook.office365.com:993"], "legacy.contoso.com:995": listeners["outlook.office365.com:995"]}
+	for k, v := range listeners {
+		dial[k] = v
+	}
+	ep.probe = &probe.Config{Dial: probe.MapDialer(dial, nil), Roots: roots}
+	simDNS := ep.dns
+	ep.dns = "127.0.0.1:1" // as if the system resolver were unreachable: only --resolver answers
+
+	p := profile.Profile{Name: "contoso", Tenant: sc.InitialDomain(), SignIn: profile.Secret, ClientID: testApp,
+		ProbeHosts: []string{"mail.contoso.com:993"}}
+	secrets := profile.NewSecrets()
+	_ = secrets.Set("contoso", profile.ClientSecret, "s3cret")
+	a := testApp0()
+	flags := connFlags{probeHosts: []string{"legacy.contoso.com:995/pop3s"}, resolver: simDNS}
+	if err := checkConnFlags(flags, true); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := a.profileConn(context.Background(), p, secrets, ep, time.Time{}, flags, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	snap, err := clients.Discover(ctx, conn.cfg, func(collect.Event) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	probed := map[string]tenant.EndpointProbe{}
+	for _, e := range snap.Endpoints {
+		probed[net.JoinHostPort(e.Host, strconv.Itoa(e.Port))] = e
+	}
+	for _, want := range []string{"outlook.office365.com:993", "mail.contoso.com:993", "legacy.contoso.com:995"} {
+		if _, ok := probed[want]; !ok {
+			t.Errorf("%s was not probed (probed: %v)", want, slices.Collect(maps.Keys(probed)))
+		}
+	}
+	if e := probed["mail.contoso.com:993"]; e.Certificate == nil || e.Certificate.NameMatches {
+		t.Errorf("the on-premises host's certificate: %+v", e.Certificate)
+	}
+	if len(snap.DNS) == 0 {
+		t.Fatal("no mail domain was looked up")
+	}
+	for _, st := range snap.Collection {
+		if st.Service == "dns" && st.State != tenant.StateOK {
+			t.Errorf("%s: %s %s (the resolver given was not asked?)", st.ID, st.State, st.Error)
+		}
+	}
+
+	// Without --resolver the profile's resolver is asked; without either,
+	// the system's (here: unreachable, so the DNS sources are errors that
+	// name it, never "missing").
+	p.Resolver = simDNS
+	conn, _ = a.profileConn(context.Background(), p, secrets, ep, time.Time{}, connFlags{}, nil)
+	if conn.cfg.DNS.Server != simDNS {
+		t.Errorf("the profile's resolver was not taken: %q", conn.cfg.DNS.Server)
+	}
+	p.Resolver = ""
+	conn, _ = a.profileConn(context.Background(), p, secrets, ep, time.Time{}, connFlags{}, nil)
+	conn.cfg.Probe = nil
+	snap, err = clients.Discover(ctx, conn.cfg, func(collect.Event) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dnsErrors := 0
+	for _, st := range snap.Collection {
+		if st.Service == "dns" && st.State == tenant.StateError {
+			dnsErrors++
+			if !strings.Contains(st.Error+st.Fix, "127.0.0.1:1") {
+				t.Errorf("%s: the error does not name the resolver: %s / %s", st.ID, st.Error, st.Fix)
+			}
+		}
+	}
+	if dnsErrors == 0 {
+		t.Error("an unreachable resolver gave no DNS error")
+	}
+
+	// Bad flags are refused before anything is collected.
+	for flags, want := range map[*connFlags]string{
+		{probeHosts: []string{"mail.contoso.com"}}:      "--probe-host",
+		{probeHosts: []string{"mail.contoso.com:8443"}}: "no usual protocol",
+		{resolver: "10.0.0.53:dns"}:                     "--resolver",
+	} {
+		if err := checkConnFlags(*flags, true); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%+v: %v, want it to say %q", *flags, err, want)
+		}
+	}
+	if err := checkConnFlags(connFlags{resolver: "1.1.1.1"}, false); err == nil || !strings.Contains(err.Error(), "--profile") {
+		t.Errorf("--resolver with a scenario: %v", err)
 	}
 }

@@ -69,12 +69,16 @@ func NewRoot(streams IO) *cobra.Command {
 			if err := profile.CheckOktaFactors(flags.oktaFactors); err != nil {
 				return fmt.Errorf("--okta-factors: %w", err)
 			}
+			if err := checkConnFlags(flags, true); err != nil {
+				return err
+			}
 			return a.runConnectWizard(cmd.Context(), &wo, flags)
 		},
 	}
 	wo.flags(root.Flags())
 	root.Flags().StringVar(&flags.oktaFactors, "okta-factors", "", oktaFactorsUsage+", whatever the profile says")
 	root.Flags().BoolVar(&flags.probe, "probe", false, "probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine, whatever the profile says")
+	connFlagsOf(root.Flags(), &flags.probeHosts, &flags.resolver, "")
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/harden365/harden365/clients"
 	"github.com/harden365/harden365/clients/dns"
@@ -36,6 +37,15 @@ type target struct {
 	// oktaFactors: whether to read each Okta user's factors (auto, all,
 	// none; empty: the profile's setting, else auto).
 	oktaFactors string
+	// probeHosts and resolver: a profile's organisation's own mail
+	// endpoints to probe too, and the DNS server to ask (connFlags).
+	probeHosts []string
+	resolver   string
+}
+
+// connFlags are the target's settings a profile's connection takes.
+func (t *target) connFlags() connFlags {
+	return connFlags{probe: t.probe, oktaFactors: t.oktaFactors, probeHosts: t.probeHosts, resolver: t.resolver}
 }
 
 func (t *target) flags(cmd *cobra.Command) {
@@ -45,6 +55,33 @@ func (t *target) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&t.asOf, "as-of", "", "judge the organisation as of `YYYY-MM-DD` (default: the scenario's date, or today)")
 	cmd.Flags().BoolVar(&t.probe, "probe", false, "with --profile: probe the organisation's mail endpoints (TLS, ciphers, advertised password sign-in) from this machine (scenarios are always probed)")
 	cmd.Flags().StringVar(&t.oktaFactors, "okta-factors", "", oktaFactorsUsage)
+	connFlagsOf(cmd.Flags(), &t.probeHosts, &t.resolver, "with --profile: ")
+}
+
+// connFlagsOf declares --probe-host and --resolver, which only a profile's
+// organisation takes (a scenario's endpoints and DNS are its own).
+func connFlagsOf(f *pflag.FlagSet, hosts *[]string, resolver *string, prefix string) {
+	f.StringArrayVar(hosts, "probe-host", nil, prefix+"probe this mail endpoint of the organisation's own too (on-premises or hybrid Exchange), `HOST:PORT[/PROTOCOL]`, besides Exchange Online's and the profile's; repeatable, turns probing on")
+	f.StringVar(resolver, "resolver", "", prefix+"ask this DNS server for the mail domains' records, `HOST[:PORT]` (default: the profile's, else the system's resolver)")
+}
+
+// checkConnFlags refuses what a connection cannot take: a malformed
+// --probe-host or --resolver, or either without a profile.
+func checkConnFlags(f connFlags, profileGiven bool) error {
+	if !profileGiven && (len(f.probeHosts) > 0 || f.resolver != "") {
+		return errors.New("--probe-host and --resolver are for --profile: a scenario or simulator serves its own endpoints and DNS")
+	}
+	for _, h := range f.probeHosts {
+		if _, err := probe.ParseTarget(h); err != nil {
+			return fmt.Errorf("--probe-host: %w", err)
+		}
+	}
+	if f.resolver != "" {
+		if err := profile.CheckResolver(f.resolver); err != nil {
+			return fmt.Errorf("--resolver: %w", err)
+		}
+	}
+	return nil
 }
 
 // oktaFactorsUsage describes --okta-factors.
@@ -56,6 +93,10 @@ type connFlags struct {
 	probe bool
 	// oktaFactors overrides the profile's OktaFactors when set.
 	oktaFactors string
+	// probeHosts are probed besides the profile's own (--probe-host);
+	// resolver overrides the profile's (--resolver).
+	probeHosts []string
+	resolver   string
 }
 
 // connection is an opened target.
@@ -78,6 +119,9 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 	}
 	if err := profile.CheckOktaFactors(t.oktaFactors); err != nil {
 		return nil, fmt.Errorf("--okta-factors: %w", err)
+	}
+	if err := checkConnFlags(t.connFlags(), t.profile != ""); err != nil {
+		return nil, err
 	}
 	if n == 0 {
 		if defaultScenario == "" {

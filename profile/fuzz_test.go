@@ -15,6 +15,7 @@ func FuzzDecodeProfiles(f *testing.F) {
 	f.Add([]byte(`{"version":1,"profiles":[]}`))
 	f.Add([]byte(`{"version":1,"profiles":[{"name":"contoso","tenant":"contoso.onmicrosoft.com","signIn":"device-code","clientId":"00000000-0000-0000-0000-000000000001"}]}`))
 	f.Add([]byte(`{"version":1,"profiles":[{"name":"a","tenant":"a.onmicrosoft.com","signIn":"certificate","clientId":"00000000-0000-0000-0000-000000000001","certificate":"/k.pem","oktaOrg":"https://a.okta.com","oktaAuth":"api-token","oktaFactors":"auto"}]}`))
+	f.Add([]byte(`{"version":1,"profiles":[{"name":"h","tenant":"h.example","signIn":"browser","clientId":"00000000-0000-0000-0000-000000000001","probeHosts":["mail.h.example:993"," mail.h.example:8443/https","mail.h.example:993"],"resolver":"[::1]:5353"}]}`))
 	f.Add([]byte(`{"version":1,"profiles":[{"name":"a","secret":"hunter2"}]}`))
 	f.Add([]byte(`{"version":2}`))
 	f.Add([]byte("{\"version\":1,\n\"profiles\":[{\"name\":\"x\x1b[2J\"}]}"))

@@ -9,10 +9,15 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/harden365/harden365/tenant"
 )
 
 // SignIn is how harden365 signs in to Microsoft 365.
@@ -90,6 +95,13 @@ type Profile struct {
 	// sign-in) from this machine. Off unless asked for: probing a real
 	// organisation's servers is the operator's decision.
 	Probe bool `json:"probe,omitempty"`
+	// ProbeHosts are the organisation's own mail endpoints (on-premises
+	// or hybrid Exchange), "host:port" or "host:port/protocol", probed
+	// besides Exchange Online's; they turn probing on (--probe-host).
+	ProbeHosts []string `json:"probeHosts,omitempty"`
+	// Resolver is the DNS server the mail-domain records are asked of,
+	// host or host:port (--resolver); empty: the system's resolver.
+	Resolver string `json:"resolver,omitempty"`
 	// OktaFactors says whether to read each Okta user's enrolled factors,
 	// one request per user: "auto" (empty: up to 2,000 users), "all" or
 	// "none" (--okta-factors).
@@ -234,6 +246,14 @@ func (p Profile) Normalize() Profile {
 	p.OktaClientID = strings.TrimSpace(p.OktaClientID)
 	p.OktaKeyPath = strings.TrimSpace(p.OktaKeyPath)
 	p.OktaFactors = strings.ToLower(strings.TrimSpace(p.OktaFactors))
+	p.Resolver = strings.TrimSpace(p.Resolver)
+	var hosts []string
+	for _, h := range p.ProbeHosts {
+		if h = strings.TrimSpace(h); h != "" && !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	p.ProbeHosts = hosts
 	if p.OktaOrg == "" {
 		p.OktaAuth, p.OktaClientID, p.OktaKeyPath = "", "", ""
 	} else if p.OktaAuth == "" {
@@ -294,7 +314,31 @@ func (p Profile) Validate() error {
 	} else if p.OktaAuth != "" || p.OktaClientID != "" || p.OktaKeyPath != "" {
 		errs = append(errs, errors.New("Okta settings without an Okta org: give --okta-org https://ORG.okta.com"))
 	}
+	for _, h := range p.ProbeHosts {
+		if _, _, _, err := tenant.ParseEndpoint(h); err != nil {
+			errs = append(errs, fmt.Errorf("probe host: %w", err))
+		}
+	}
+	if p.Resolver != "" {
+		if err := CheckResolver(p.Resolver); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// CheckResolver checks a DNS server as given to --resolver: a host name
+// or IP address, with an optional port (host:port, [v6]:port).
+func CheckResolver(s string) error {
+	host, port := s, "53"
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		host, port = h, p
+	}
+	n, err := strconv.Atoi(port)
+	if host == "" || strings.ContainsAny(host, " /") || err != nil || n <= 0 || n > 65535 {
+		return fmt.Errorf("resolver %q: give the DNS server as host, IP or host:port (1.1.1.1, [2606:4700::1111]:53)", s)
+	}
+	return nil
 }
 
 // CheckOktaFactors checks an Okta factors mode: auto (or empty), all or

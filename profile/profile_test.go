@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestStoreSaveListGetRemove(t *testing.T) {
 	if got.OktaOrg != "https://contoso.okta.com" {
 		t.Errorf("the Okta org was not normalised: %q", got.OktaOrg)
 	}
-	if got, _ := s.Get("fabrikam"); got != fab {
+	if got, _ := s.Get("fabrikam"); !reflect.DeepEqual(got, fab) {
 		t.Errorf("fabrikam read back as %+v", got)
 	}
 	// Saving under the same name replaces.
@@ -154,6 +155,9 @@ func TestValidate(t *testing.T) {
 		{Name: "a.b_c-1", Tenant: "6B1F0A3C-8F5E-4A7B-9C2D-0E1F2A3B4C5D", SignIn: Browser, ClientID: "11111111-2222-3333-4444-555555555555"},
 		{Name: "cert", Tenant: "fabrikam.com", SignIn: Certificate, ClientID: "11111111-2222-3333-4444-555555555555", CertificatePath: "/k/app.pem",
 			OktaOrg: "https://fabrikam.okta.com", OktaAuth: OktaOAuth, OktaClientID: "0oa1abcdEFGH2ijk3l4", OktaKeyPath: "/k/okta.pem"},
+		{Name: "hybrid", Tenant: "fabrikam.com", SignIn: DeviceCode, ClientID: "11111111-2222-3333-4444-555555555555",
+			ProbeHosts: []string{"mail.fabrikam.com:993", "mail.fabrikam.com:443/https", "[2001:db8::25]:587"}, Resolver: "10.0.0.53"},
+		{Name: "v6", Tenant: "fabrikam.com", SignIn: DeviceCode, ClientID: "11111111-2222-3333-4444-555555555555", Resolver: "[2606:4700::1111]:53"},
 	}
 	for _, p := range ok {
 		if err := p.Validate(); err != nil {
@@ -169,6 +173,10 @@ func TestValidate(t *testing.T) {
 		"private key":          {Name: "x", Tenant: "a.example", SignIn: Secret, ClientID: "11111111-2222-3333-4444-555555555555", OktaOrg: "https://a.okta.com", OktaAuth: OktaOAuth, OktaClientID: "0oa1abcdEFGH2ijk3l4"},
 		"without an Okta org":  {Name: "x", Tenant: "a.example", SignIn: Secret, ClientID: "11111111-2222-3333-4444-555555555555", OktaAuth: OktaOAuth},
 		"application (client)": {Name: "x", Tenant: "a.example", SignIn: DeviceCode},
+		"no usual protocol":    {Name: "x", Tenant: "a.example", SignIn: Secret, ClientID: "11111111-2222-3333-4444-555555555555", ProbeHosts: []string{"mail.a.example:8443"}},
+		"host:port/protocol":   {Name: "x", Tenant: "a.example", SignIn: Secret, ClientID: "11111111-2222-3333-4444-555555555555", ProbeHosts: []string{"mail.a.example"}},
+		`protocol "gopher"`:    {Name: "x", Tenant: "a.example", SignIn: Secret, ClientID: "11111111-2222-3333-4444-555555555555", ProbeHosts: []string{"mail.a.example:70/gopher"}},
+		"resolver":             {Name: "x", Tenant: "a.example", SignIn: Secret, ClientID: "11111111-2222-3333-4444-555555555555", Resolver: "10.0.0.53:dns"},
 	}
 	for want, p := range bad {
 		err := p.Validate()

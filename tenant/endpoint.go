@@ -1,7 +1,9 @@
 package tenant
 
 import (
+	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +56,65 @@ const (
 	ProtoSMTP       = "smtp"       // 25 or 587, STARTTLS
 	ProtoSubmission = "submission" // 587, STARTTLS (SMTP client submission)
 )
+
+// EndpointProtocols are every endpoint protocol, TLS-first ones first.
+var EndpointProtocols = []string{ProtoIMAPS, ProtoPOP3S, ProtoSMTPS, ProtoHTTPS,
+	ProtoIMAP, ProtoPOP3, ProtoSMTP, ProtoSubmission}
+
+// PortProtocol is the usual protocol of a port ("" when there is none).
+func PortProtocol(port int) string {
+	switch port {
+	case 993:
+		return ProtoIMAPS
+	case 995:
+		return ProtoPOP3S
+	case 465:
+		return ProtoSMTPS
+	case 443:
+		return ProtoHTTPS
+	case 143:
+		return ProtoIMAP
+	case 110:
+		return ProtoPOP3
+	case 25, 587:
+		return ProtoSMTP
+	}
+	return ""
+}
+
+// ParseEndpoint reads a mail endpoint to probe as an operator writes it,
+// "host:port" or "host:port/protocol" (--probe-host, a profile's
+// probeHosts): the host lower-cased without a trailing dot, the protocol
+// the port's usual one when not named. The error says what to write.
+func ParseEndpoint(s string) (host string, port int, protocol string, err error) {
+	s = strings.TrimSpace(s)
+	hp, proto, _ := strings.Cut(s, "/")
+	h, ps, serr := net.SplitHostPort(hp)
+	n, perr := strconv.Atoi(ps)
+	h = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
+	if serr != nil || perr != nil || n <= 0 || n > 65535 || h == "" {
+		return "", 0, "", fmt.Errorf("endpoint %q: expected host:port or host:port/protocol", s)
+	}
+	return NormalizeEndpoint(h, n, proto)
+}
+
+// NormalizeEndpoint checks an endpoint's protocol (the port's usual one
+// when empty) and lower-cases host and protocol.
+func NormalizeEndpoint(host string, port int, protocol string) (string, int, string, error) {
+	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
+	protocol = strings.ToLower(strings.TrimSpace(protocol))
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	if protocol == "" {
+		protocol = PortProtocol(port)
+		if protocol == "" {
+			return host, port, "", fmt.Errorf("endpoint %s: port %d has no usual protocol; name one (%s)", addr, port, strings.Join(EndpointProtocols, ", "))
+		}
+	}
+	if !slices.Contains(EndpointProtocols, protocol) {
+		return host, port, protocol, fmt.Errorf("endpoint %s: protocol %q: expected one of %s", addr, protocol, strings.Join(EndpointProtocols, ", "))
+	}
+	return host, port, protocol, nil
+}
 
 // ImplicitTLS reports whether protocol speaks TLS from the first byte.
 func ImplicitTLS(protocol string) bool {

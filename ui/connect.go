@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/harden365/harden365/profile"
+	"github.com/harden365/harden365/tenant"
 )
 
 // SignInPrompt is what the admin needs to sign in on another device
@@ -560,12 +561,20 @@ type profileAnswers struct {
 	OktaClientID string
 	OktaKey      string
 	Probe        bool
+	// ProbeHosts: the organisation's own mail endpoints, separated by
+	// spaces or commas.
+	ProbeHosts string
+}
+
+// probeHosts splits the answer into endpoints.
+func (a *profileAnswers) probeHosts() []string {
+	return strings.FieldsFunc(a.ProbeHosts, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 }
 
 func (a *profileAnswers) profile() profile.Profile {
 	org := strings.TrimSpace(a.OktaOrg)
 	return profile.Profile{Name: a.Name, Tenant: a.Tenant, SignIn: a.SignIn, ClientID: a.ClientID, CertificatePath: a.Certificate,
-		OktaOrg: org, OktaAuth: a.OktaAuth, OktaClientID: a.OktaClientID, OktaKeyPath: a.OktaKey, Probe: a.Probe}.Normalize()
+		OktaOrg: org, OktaAuth: a.OktaAuth, OktaClientID: a.OktaClientID, OktaKeyPath: a.OktaKey, Probe: a.Probe, ProbeHosts: a.probeHosts()}.Normalize()
 }
 
 func (a *profileAnswers) secrets() map[profile.Kind]string {
@@ -588,6 +597,17 @@ func (a *profileAnswers) clearSecrets() { a.ClientSecret, a.CertPassword, a.Okta
 // buildProfileForm is the new-profile form and its answers.
 func buildProfileForm() (*huh.Form, *profileAnswers) {
 	return profileForm(profileAnswers{SignIn: profile.DeviceCode, OktaAuth: profile.OktaAPIToken}, nil)
+}
+
+// validHosts checks the form's on-premises endpoints, naming the first
+// that does not read.
+func validHosts(s string) error {
+	for _, h := range (&profileAnswers{ProbeHosts: s}).probeHosts() {
+		if _, _, _, err := tenant.ParseEndpoint(h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // profileForm starts from prev (a refused form's answers) and refuses
@@ -677,6 +697,11 @@ func profileForm(prev profileAnswers, taken []string) (*huh.Form, *profileAnswer
 				Description("TLS versions, ciphers, certificates, advertised password sign-in of Exchange Online's endpoints").
 				Affirmative("Probe").Negative("Don't").Value(&a.Probe),
 		).Title("Mail endpoints"),
+		huh.NewGroup(
+			huh.NewInput().Title("The organisation's own mail endpoints (optional)").
+				Description("on-premises or hybrid Exchange, probed as well: host:port[/protocol], separated by spaces").
+				Value(&a.ProbeHosts).Validate(validHosts).Placeholder("mail.contoso.com:993 mail.contoso.com:443"),
+		).Title("On-premises endpoints").WithHideFunc(func() bool { return !a.Probe }),
 	)
 	return f, a
 }
@@ -733,8 +758,8 @@ func (m *Connect) listView(w, h int) string {
 		b = append(b, " "+st.Muted.Render("Fix the file (or move it away), then r reads it again."))
 	case m.loaded && len(m.profiles) == 0:
 		b = append(b, " No connection profiles yet.",
-			" "+st.Key.Render("n")+" adds one: the tenant, how to sign in, and the Okta org if any.",
-			" "+st.Muted.Render(truncate("(or: harden365 profile add NAME --tenant T --sign-in device-code --client-id ID)", w-2)))
+			" "+st.Key.Render("n")+" adds one: the tenant, how to sign in, and the Okta org if any.")
+		b = append(b, styledWrap(st.Muted, "(or: harden365 profile add NAME --tenant T --sign-in device-code --client-id ID)", w)...)
 	default:
 		b = append(b, m.header(w))
 		from, to := m.nav.Visible()
@@ -832,8 +857,11 @@ func (m *Connect) details(p profile.Profile, w int) []string {
 		}
 	}
 	probe := "off: the mail endpoints are not probed"
-	if p.Probe {
+	if p.Probe || len(p.ProbeHosts) > 0 {
 		probe = "on: the mail endpoints are probed from this machine"
+	}
+	if len(p.ProbeHosts) > 0 {
+		probe += ", Exchange Online's and " + Clean(strings.Join(p.ProbeHosts, ", "))
 	}
 	return []string{
 		" " + st.Value.Render(truncate(Clean(p.Name), w-2)),

@@ -341,7 +341,7 @@ func TestConnectNewProfileForm(t *testing.T) {
 	got := f.saved[0]
 	want := profile.Profile{Name: "northwind", Tenant: "northwind.onmicrosoft.com", SignIn: profile.Secret, ClientID: "11111111-2222-3333-4444-555555555555",
 		OktaOrg: "https://northwind.okta.com", OktaAuth: profile.OktaAPIToken}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("saved %+v\nwant  %+v", got, want)
 	}
 	if s := f.secrets[0]; s[profile.ClientSecret] != "s3cr3t~Value" || s[profile.OktaToken] != "00okta-token" || len(s) != 2 {
@@ -534,5 +534,42 @@ func TestBuildProfileForm(t *testing.T) {
 	}
 	if s := a.secrets(); len(s) != 1 || s[profile.CertificatePassword] != "pw" {
 		t.Errorf("only the secrets the profile uses are saved: %v", s)
+	}
+}
+
+// Probing asks for the organisation's own mail endpoints too (on-premises
+// or hybrid Exchange); one that does not read is refused in place, saying
+// why.
+func TestConnectNewProfileOnPremisesEndpoints(t *testing.T) {
+	f := &fakeConnect{profiles: twoProfiles()}
+	w := connectWizard(t, f, 80, 24)
+	keys(t, w, "n")
+	typeIn(t, w, "tailspin")
+	keys(t, w, "enter")
+	typeIn(t, w, "tailspin.com")
+	keys(t, w, "enter", "enter") // device code
+	typeIn(t, w, "11111111-2222-3333-4444-555555555555")
+	keys(t, w, "enter")
+	keys(t, w, "enter", "enter") // no Okta
+	if v := ansi.Strip(w.render()); !strings.Contains(v, "Probe the mail endpoints") {
+		t.Fatalf("the probe question is not on show:\n%s", v)
+	}
+	keys(t, w, "left", "enter") // probe
+	if v := ansi.Strip(w.render()); !strings.Contains(v, "own mail endpoints") {
+		t.Fatalf("probing does not ask for the organisation's own endpoints:\n%s", v)
+	}
+	typeIn(t, w, "mail.tailspin.com:993 mail.tailspin.com:8443")
+	keys(t, w, "enter")
+	if v := ansi.Strip(w.render()); len(f.saved) != 0 || !strings.Contains(v, "no usual protocol") {
+		t.Fatalf("a port with no usual protocol was taken:\n%s", v)
+	}
+	typeIn(t, w, "/https")
+	keys(t, w, "enter")
+	if len(f.saved) != 1 {
+		t.Fatalf("Save was called %d times:\n%s", len(f.saved), ansi.Strip(w.render()))
+	}
+	got := f.saved[0]
+	if !got.Probe || !reflect.DeepEqual(got.ProbeHosts, []string{"mail.tailspin.com:993", "mail.tailspin.com:8443/https"}) {
+		t.Errorf("saved probe %v hosts %q", got.Probe, got.ProbeHosts)
 	}
 }

@@ -106,58 +106,22 @@ type Target struct {
 func (t Target) Addr() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
 
 // ProtocolFor is the usual protocol of a port ("" when there is none).
-func ProtocolFor(port int) string {
-	switch port {
-	case 993:
-		return tenant.ProtoIMAPS
-	case 995:
-		return tenant.ProtoPOP3S
-	case 465:
-		return tenant.ProtoSMTPS
-	case 443:
-		return tenant.ProtoHTTPS
-	case 143:
-		return tenant.ProtoIMAP
-	case 110:
-		return tenant.ProtoPOP3
-	case 25, 587:
-		return tenant.ProtoSMTP
-	}
-	return ""
-}
+func ProtocolFor(port int) string { return tenant.PortProtocol(port) }
 
-var protocols = []string{tenant.ProtoIMAPS, tenant.ProtoPOP3S, tenant.ProtoSMTPS, tenant.ProtoHTTPS,
-	tenant.ProtoIMAP, tenant.ProtoPOP3, tenant.ProtoSMTP, tenant.ProtoSubmission}
-
-// ParseTarget reads "host:port" or "host:port/protocol" (a --probe flag).
+// ParseTarget reads "host:port" or "host:port/protocol" (--probe-host, a
+// profile's probeHosts).
 func ParseTarget(s string) (Target, error) {
-	s = strings.TrimSpace(s)
-	hp, proto, _ := strings.Cut(s, "/")
-	host, port, err := net.SplitHostPort(hp)
+	h, p, proto, err := tenant.ParseEndpoint(s)
 	if err != nil {
-		return Target{}, fmt.Errorf("endpoint %q: expected host:port or host:port/protocol", s)
+		return Target{}, err
 	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n <= 0 || n > 65535 || host == "" {
-		return Target{}, fmt.Errorf("endpoint %q: expected host:port or host:port/protocol", s)
-	}
-	t := Target{Host: strings.ToLower(host), Port: n, Protocol: strings.ToLower(proto)}
-	return t.normalise()
+	return Target{Host: h, Port: p, Protocol: proto}, nil
 }
 
 func (t Target) normalise() (Target, error) {
-	t.Host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(t.Host)), ".")
-	t.Protocol = strings.ToLower(strings.TrimSpace(t.Protocol))
-	if t.Protocol == "" {
-		t.Protocol = ProtocolFor(t.Port)
-		if t.Protocol == "" {
-			return t, fmt.Errorf("endpoint %s: port %d has no usual protocol; name one (%s)", t.Addr(), t.Port, strings.Join(protocols, ", "))
-		}
-	}
-	if !slices.Contains(protocols, t.Protocol) {
-		return t, fmt.Errorf("endpoint %s: protocol %q: expected one of %s", t.Addr(), t.Protocol, strings.Join(protocols, ", "))
-	}
-	return t, nil
+	var err error
+	t.Host, t.Port, t.Protocol, err = tenant.NormalizeEndpoint(t.Host, t.Port, t.Protocol)
+	return t, err
 }
 
 // DefaultTargets are Exchange Online's public client endpoints
