@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
@@ -188,6 +189,9 @@ type Apply struct {
 	total     int
 	log       []logLine
 	asking    bool // "abandon?" is on screen
+	// gate holds the run between two writes while "abandon?" is on
+	// screen: no write is sent until the operator answers.
+	gate *gate
 	stopping  bool // the operator asked to stop after the write in flight
 	out       *ApplyOutcome
 	rbAsk     bool // "roll back?" is on screen
@@ -441,10 +445,13 @@ func (m *Apply) key(msg tea.KeyPressMsg) tea.Cmd {
 			if m.cancel != nil {
 				m.cancel()
 			}
+			m.gate.release()
 		case m.asking && key.Matches(msg, k.No):
 			m.asking = false
+			m.gate.release()
 		case key.Matches(msg, k.Stop):
 			m.asking = true
+			m.gate.hold()
 		}
 		return nil
 	case applyResult:
@@ -561,6 +568,10 @@ func (m *Apply) submit() tea.Cmd {
 // begin resets the run's progress for a new run and returns its context.
 func (m *Apply) begin(total int) context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
+	if m.gate != nil {
+		m.gate.release()
+	}
+	m.gate = &gate{}
 	m.gen++
 	m.ch = make(chan tea.Msg, 256)
 	m.cancel = cancel
@@ -581,7 +592,7 @@ func (m *Apply) startApply(req ApplyRequest) tea.Cmd {
 					out.Err = fmt.Errorf("the apply stopped on an internal error: %v", r)
 				}
 			}()
-			return run(ctx, req, func(ev ApplyEvent) { ch <- applyEventMsg{gen, ev} })
+			return run(ctx, req, m.progress(ctx, gen, ch))
 		}()
 		ch <- applyDoneMsg{gen, out}
 		return nil
@@ -604,12 +615,63 @@ func (m *Apply) startRollback() tea.Cmd {
 					out.Err = fmt.Errorf("the rollback stopped on an internal error: %v", r)
 				}
 			}()
-			return run(ctx, journal, func(ev ApplyEvent) { ch <- applyEventMsg{gen, ev} })
+			return run(ctx, journal, m.progress(ctx, gen, ch))
 		}()
 		ch <- rollbackDoneMsg{gen, out}
 		return nil
 	}
 	return tea.Batch(rollback, m.wait(), m.spin.Tick)
+}
+
+// progress is the run's progress callback: it passes each event to the
+// screen and, once a write has ended, waits while the operator is being
+// asked whether to abandon the run: the next write is not begun until
+// they answer.
+func (m *Apply) progress(ctx context.Context, gen int, ch chan tea.Msg) func(ApplyEvent) {
+	g := m.gate
+	return func(ev ApplyEvent) {
+		ch <- applyEventMsg{gen, ev}
+		if p := ev.Progress; p != nil && (p.Phase == remediate.PhaseDone || p.Phase == remediate.PhaseFailed || p.Phase == remediate.PhaseSkipped) {
+			g.wait(ctx)
+		}
+	}
+}
+
+// gate holds a run between two writes; its zero value is open.
+type gate struct {
+	mu   sync.Mutex
+	held chan struct{} // non-nil while held; closed on release
+}
+
+func (g *gate) hold() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.held == nil {
+		g.held = make(chan struct{})
+	}
+}
+
+func (g *gate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.held != nil {
+		close(g.held)
+		g.held = nil
+	}
+}
+
+// wait returns when the gate is open or ctx is done.
+func (g *gate) wait(ctx context.Context) {
+	g.mu.Lock()
+	held := g.held
+	g.mu.Unlock()
+	if held == nil {
+		return
+	}
+	select {
+	case <-held:
+	case <-ctx.Done():
+	}
 }
 
 // wait reads the run's next message (one at a time, in order).
@@ -939,6 +1001,9 @@ func (m *Apply) viewRunning(w int) string {
 	if m.stopping {
 		stage = "stopping after the write in flight…"
 	}
+	if m.asking && m.stage == ApplyWriting {
+		stage = "held: no further write is sent until you answer"
+	}
 	verb := "done"
 	if rollback {
 		verb = "undone"
@@ -976,7 +1041,7 @@ func (m *Apply) viewRunning(w int) string {
 	}
 	switch {
 	case m.asking:
-		q := fmt.Sprintf("! Abandon the %s? The write in flight finishes and is journalled; y to stop after it, n to continue", what)
+		q := fmt.Sprintf("! Abandon the %s? The write in flight finishes and is journalled; no other is sent until you answer. y to stop after it, n to continue", what)
 		for _, l := range wrapLines(q, w-2) {
 			bottom = append(bottom, " "+st.Warn.Render(l))
 		}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -329,7 +330,7 @@ func TestApplyCtrlCAsksAndNContinues(t *testing.T) {
 	if d.quit {
 		t.Fatal("ctrl+c quit in the middle of an apply")
 	}
-	if !strings.Contains(plain(w), "Abandon the apply? The write in flight finishes and is journalled; y to stop") {
+	if !strings.Contains(plain(w), "Abandon the apply? The write in flight finishes and is journalled; no other") {
 		t.Errorf("ctrl+c did not ask:\n%s", plain(w))
 	}
 	d.press("n")
@@ -680,6 +681,69 @@ func TestApplyGoldens(t *testing.T) {
 			press(t, w, "enter")
 			checkFits(t, w.render(), size[0], size[1])
 			golden.RequireEqual(t, []byte(plain(w)))
+		})
+	}
+}
+
+// While "abandon?" is on screen the apply is held between writes: the
+// write in flight ends, and the next is not begun until the operator
+// answers; n lets it go on, y stops it there.
+func TestApplyQuestionHoldsTheWrites(t *testing.T) {
+	for _, answer := range []string{"n", "y"} {
+		t.Run(answer, func(t *testing.T) {
+			w := applyWizard(t, 80, 24, nil)
+			m := applyScreen(w)
+			inFlight := make(chan struct{})
+			var begun atomic.Int32
+			w.Common().Backend.Apply = func(ctx context.Context, req ApplyRequest, progress func(ApplyEvent)) ApplyOutcome {
+				writes := req.Previewed.Writes()[:8]
+				out := ApplyOutcome{Journal: fakeJournal, Plan: req.Previewed, Total: len(writes)}
+				for i, wr := range writes {
+					if err := ctx.Err(); err != nil {
+						out.Err = fmt.Errorf("stopped between writes: cancelled before %s (%w)", wr.ID, err)
+						return out
+					}
+					begun.Add(1)
+					progress(ApplyEvent{Phase: ApplyWriting, Progress: &remediate.Progress{Phase: remediate.PhaseBegin, Write: wr, Index: i + 1, Total: len(writes)}})
+					if i == 2 {
+						<-inFlight // the third write takes its time
+					}
+					progress(ApplyEvent{Phase: ApplyWriting, Progress: &remediate.Progress{Phase: remediate.PhaseDone, Write: wr, Index: i + 1, Total: len(writes)}})
+					out.Done++
+				}
+				return out
+			}
+			d := newDriver(t, w)
+			d.press("enter")
+			d.typeText("mijndomein.nl")
+			d.press("enter")
+			d.until("the third write in flight", func() bool { return m.inflight != nil && m.done == 2 })
+			d.press("ctrl+c")
+			d.until("the question", func() bool { return m.asking })
+			close(inFlight)
+			d.until("the third write done", func() bool { return m.done == 3 })
+			time.Sleep(100 * time.Millisecond) // time enough for a fourth write to begin, were it not held
+			if n := begun.Load(); n != 3 {
+				t.Fatalf("%d writes begun while the operator was being asked, want 3", n)
+			}
+			if !strings.Contains(plain(w), "held: no further write is sent until you answer") {
+				t.Errorf("the screen does not say the apply is held:\n%s", plain(w))
+			}
+			d.press(answer)
+			d.settle()
+			if m.mode != applyResult || m.out == nil {
+				t.Fatal("no result")
+			}
+			switch answer {
+			case "n":
+				if m.out.Done != 8 || m.out.Err != nil {
+					t.Errorf("n did not let the apply go on: %d writes, %v", m.out.Done, m.out.Err)
+				}
+			case "y":
+				if m.out.Done != 3 || begun.Load() != 3 || m.out.Err == nil {
+					t.Errorf("y did not stop the apply where it was held: %d done, %d begun, %v", m.out.Done, begun.Load(), m.out.Err)
+				}
+			}
 		})
 	}
 }
