@@ -287,13 +287,13 @@ func TestApplyUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"apply", "--scenario", "whitepaper", "--plan", "B"}, "give --yes"},
-		{[]string{"apply", "--scenario", "whitepaper", "--yes"}, "Plan is required"},
+		{[]string{"apply", "--scenario", "whitepaper", "--yes"}, "--plan is required"},
 		{[]string{"apply", "--scenario", "whitepaper", "--plan", "Q", "--yes"}, "unknown step"},
 		{[]string{"apply", "--profile", "acme", "--plan", "B", "--yes"}, `no profile "acme"`},
 		{[]string{"apply", "--scenario", "whitepaper", "--plan", "B", "--yes", "--journal", existing}, "never overwritten"},
 		{[]string{"rollback", "--sim", "http://127.0.0.1:1", "--journal", existing, "--yes"}, "header"},
 		{[]string{"rollback", "--scenario", "whitepaper", "--journal", existing, "--yes"}, "--sim URL"},
-		{[]string{"rollback", "--sim", "http://127.0.0.1:1", "--yes"}, "Journal FILE is required"},
+		{[]string{"rollback", "--sim", "http://127.0.0.1:1", "--yes"}, "--journal FILE is required"},
 	} {
 		_, errOut, code := run(t, c.args...)
 		if code != 1 || !strings.Contains(errOut, c.want) {

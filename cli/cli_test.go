@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"charm.land/fang/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/harden365/harden365/tenant"
 )
@@ -184,5 +188,17 @@ func TestOktaFactorsFlag(t *testing.T) {
 	}
 	if _, errOut, code := run(t, "collect", "--scenario", "contoso", "--okta-factors", "some", "--out", path); code == 0 || !strings.Contains(errOut, "auto") {
 		t.Errorf("--okta-factors some: exit %d: %s", code, errOut)
+	}
+}
+
+// On a terminal an error is printed as written: fang's handler would
+// title-case its first word ("--Okta-Factors:", "Contoso.Onmicrosoft.Com:").
+func TestErrorPrintedAsWritten(t *testing.T) {
+	var b bytes.Buffer
+	var styles fang.Styles
+	styles.ErrorText = lipgloss.NewStyle().Transform(strings.ToUpper) // as fang's title-casing
+	errorHandler(&b, styles, errors.New("contoso.onmicrosoft.com: --okta-factors: Okta factors \"bogus\""))
+	if out := b.String(); !strings.Contains(out, "contoso.onmicrosoft.com: --okta-factors:") {
+		t.Errorf("the error was rewritten:\n%s", out)
 	}
 }

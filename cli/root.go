@@ -134,11 +134,19 @@ func version() string {
 	return "dev"
 }
 
+// errorHandler is fang's, but prints the error as written: fang's
+// title-cases its first word, which turned "--okta-factors:" into
+// "--Okta-Factors:" and a tenant's domain into "Contoso.Onmicrosoft.Com:".
+func errorHandler(w io.Writer, styles fang.Styles, err error) {
+	styles.ErrorText = styles.ErrorText.UnsetTransform()
+	fang.DefaultErrorHandler(w, styles, err)
+}
+
 // Main runs harden365 and returns the process exit code.
 func Main(ctx context.Context, args []string, streams IO) int {
 	root := NewRoot(streams)
 	root.SetArgs(args)
-	err := fang.Execute(ctx, root, fang.WithVersion(version()), fang.WithNotifySignal(os.Interrupt))
+	err := fang.Execute(ctx, root, fang.WithVersion(version()), fang.WithNotifySignal(os.Interrupt), fang.WithErrorHandler(errorHandler))
 	if err == nil {
 		return 0
 	}
