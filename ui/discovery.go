@@ -47,8 +47,11 @@ type source struct {
 	id, service   string
 	items, pages  int
 	started, done time.Time
-	waiting       string
-	status        *tenant.SourceStatus
+	// waiting is why the source waits (throttled, a server error), and
+	// retryAt when it tries again; "" when it does not wait.
+	waiting string
+	retryAt time.Time
+	status  *tenant.SourceStatus
 }
 
 // Messages.
@@ -177,7 +180,7 @@ func (m *Discovery) apply(ev collect.Event) {
 	s.items, s.pages = ev.Items, ev.Pages
 	switch ev.Kind {
 	case collect.Waiting:
-		s.waiting = fmt.Sprintf("%s, retry in %s", ev.Message, ev.Wait.Round(100*time.Millisecond))
+		s.waiting, s.retryAt = ev.Message, m.now().Add(ev.Wait)
 	case collect.Page:
 		s.waiting = ""
 	case collect.Done:
@@ -330,7 +333,9 @@ func (m *Discovery) renderSources(w, budget int) string {
 			elapsed := m.now().Sub(s.started).Round(100 * time.Millisecond)
 			text := fmt.Sprintf("%s · %s, %s · %s", label(s.id), plural(s.items, "item"), plural(s.pages, "page"), elapsed)
 			if s.waiting != "" {
-				text = fmt.Sprintf("%s: %s · %s", label(s.id), s.waiting, elapsed)
+				// The wait first, counting down: the reason may not fit.
+				left := max(s.retryAt.Sub(m.now()), 0).Round(100 * time.Millisecond)
+				text = fmt.Sprintf("%s: retrying in %s (%s)", label(s.id), left, s.waiting)
 			}
 			active = append(active, "     "+st.Muted.Render(truncate(serviceTitles[svc]+" · "+text, w-7)))
 		}

@@ -200,3 +200,34 @@ func TestDiscoveryFactorsNotRead(t *testing.T) {
 		}
 	}
 }
+
+// A source that waits (throttled) says first how long, counting down,
+// then why: at 80 columns the service's reason may be cut, the wait not.
+func TestDiscoveryWaitCountsDown(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	run := func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error) {
+		sink(collect.Event{Source: "graph.emailAppUsage", Service: "graph", Kind: collect.Started})
+		sink(collect.Event{Source: "graph.emailAppUsage", Service: "graph", Kind: collect.Waiting, Wait: 12 * time.Second,
+			Message: "throttled by Microsoft Graph on GET /beta/reports/getEmailAppUsageUserDetail(period='D30')"})
+		<-release
+		return nil, ctx.Err()
+	}
+	w := NewWizard(Options{Mode: "demo", Backend: Backend{Discover: run}})
+	clock := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	disc := w.Screen(PageDiscovery).(*Discovery)
+	disc.now = func() time.Time { return clock }
+	w.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d := newDriver(t, w)
+	d.run(w.Init())
+	d.until("the wait", func() bool { return strings.Contains(ansi.Strip(w.render()), "retrying in") })
+	view := ansi.Strip(w.render())
+	if !strings.Contains(view, "Mail app usage: retrying in 12s (throttled by") {
+		t.Errorf("the wait is not told first:\n%s", view)
+	}
+	checkFits(t, w.render(), 80, 24)
+	clock = clock.Add(4500 * time.Millisecond)
+	if view := ansi.Strip(w.render()); !strings.Contains(view, "retrying in 7.5s") {
+		t.Errorf("the wait does not count down:\n%s", view)
+	}
+}
