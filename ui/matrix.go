@@ -80,6 +80,9 @@ type MatrixScreen struct {
 	after    bool
 
 	drill *cellDrill // the users of a cell (nil: the grid)
+	// preview is the users of the cell under the cursor, listed below
+	// its reasons when the screen is tall enough (cached per cell).
+	preview *cellDrill
 	chain *chainView // one user's reasons (nil: the list or the grid)
 	input textinput.Model
 	// filtering: the UPN filter takes the keys.
@@ -879,6 +882,41 @@ func (m *MatrixScreen) cellDetail(room int) []string {
 		if room > 1 {
 			lines[room-1] = "     " + st.Muted.Render("… (enter: the users and each one's reasons)")
 		}
+		return lines
+	}
+	return append(lines, m.previewUsers(mx, p, meth, room-len(lines))...)
+}
+
+// previewUsers lists, in room lines, the first users of the cell with its
+// verdict (the most permissive group), for a tall screen: one line of
+// space, a heading, at least two users, the rest counted. Nothing when
+// there is no room for that.
+func (m *MatrixScreen) previewUsers(mx *matrix.Matrix, p matrix.Protocol, meth matrix.Method, room int) []string {
+	if room < 5 || len(mx.Users) == 0 {
+		return nil
+	}
+	st := m.c.Styles
+	d := m.preview
+	if d == nil || d.mx != mx || d.after != m.after || d.p != p || d.meth != meth {
+		d = newCellDrill(mx, m.after, p, meth)
+		m.preview = d
+	}
+	v := matrix.Verdict("other")
+	if d.group >= 0 && d.group < len(verdictNames) {
+		v = verdictNames[d.group]
+	}
+	sym, vs := m.look(v)
+	lines := []string{"", "   " + st.Muted.Render("users ") + vs.Render(sym+" "+verdictWord(v)) +
+		st.Muted.Render(fmt.Sprintf(" (%d of %d; enter: all of them and each one's reasons)", len(d.rows), len(d.all)))}
+	show := min(len(d.rows), room-len(lines))
+	if show < len(d.rows) {
+		show-- // the last line counts the rest
+	}
+	for _, u := range d.rows[:show] {
+		lines = append(lines, "   "+vs.Render(sym)+" "+truncate(Clean(u.UPN), m.width-6))
+	}
+	if rest := len(d.rows) - show; rest > 0 {
+		lines = append(lines, "     "+st.Muted.Render(fmt.Sprintf("… and %d more", rest)))
 	}
 	return lines
 }
