@@ -176,22 +176,22 @@ type Apply struct {
 	scroll   int    // first line of the review or result shown
 
 	// The run under way (or the last one).
-	gen       int
-	ch        chan tea.Msg
-	cancel    context.CancelFunc
-	stage     string
-	message   string
-	journal   string
-	inflight  *tenant.Write
-	done      int
-	failed    int
-	skipped   int
-	total     int
-	log       []logLine
-	asking    bool // "abandon?" is on screen
+	gen      int
+	ch       chan tea.Msg
+	cancel   context.CancelFunc
+	stage    string
+	message  string
+	journal  string
+	inflight *tenant.Write
+	done     int
+	failed   int
+	skipped  int
+	total    int
+	log      []logLine
+	asking   bool // "abandon?" is on screen
 	// gate holds the run between two writes while "abandon?" is on
 	// screen: no write is sent until the operator answers.
-	gate *gate
+	gate      *gate
 	stopping  bool // the operator asked to stop after the write in flight
 	out       *ApplyOutcome
 	rbAsk     bool // "roll back?" is on screen

@@ -83,8 +83,8 @@ type MatrixScreen struct {
 	// preview is the users of the cell under the cursor, listed below
 	// its reasons when the screen is tall enough (cached per cell).
 	preview *cellDrill
-	chain *chainView // one user's reasons (nil: the list or the grid)
-	input textinput.Model
+	chain   *chainView // one user's reasons (nil: the list or the grid)
+	input   textinput.Model
 	// filtering: the UPN filter takes the keys.
 	filtering bool
 }
