@@ -67,7 +67,7 @@ func newProfileListCmd(a *app) *cobra.Command {
 					okta = p.OktaOrg + " (" + string(p.OktaAuth) + ")"
 				}
 				probe := "off"
-				if p.Probe || len(p.ProbeHosts) > 0 {
+				if p.Probing() {
 					probe = "on"
 				}
 				if len(p.ProbeHosts) > 0 {
@@ -437,7 +437,7 @@ func (a *app) profileConn(ctx context.Context, p profile.Profile, secrets *profi
 		cfg.DNS.Server = p.Resolver
 	}
 	hosts := append(append([]string{}, p.ProbeHosts...), flags.probeHosts...)
-	if p.Probe || flags.probe || len(hosts) > 0 {
+	if p.Probing() || flags.probe || len(flags.probeHosts) > 0 {
 		cfg.Probe = &probe.Config{}
 		if ep.probe != nil {
 			cfg.Probe = ep.probe
@@ -467,7 +467,7 @@ func (a *app) openProfile(ctx context.Context, t *target, asOf time.Time) (*conn
 	if err != nil {
 		return nil, fmt.Errorf("--profile: %w", err)
 	}
-	return a.profileConn(ctx, p, profile.NewSecrets(), microsoftCloud(), asOf, t.connFlags(), nil)
+	return a.profileConn(ctx, p, profile.NewSecrets(), microsoftCloud(), asOf, t.connFlags, nil)
 }
 
 // connectOptions give the wizard's connect screen the profiles: listing,

@@ -31,21 +31,10 @@ type target struct {
 	asOf     string
 	// latency is added to every simulated request (scenario mode only).
 	latency time.Duration
-	// probe: probe the mail endpoints of a profile's organisation
-	// (scenarios and simulators are always probed).
-	probe bool
-	// oktaFactors: whether to read each Okta user's factors (auto, all,
-	// none; empty: the profile's setting, else auto).
-	oktaFactors string
-	// probeHosts and resolver: a profile's organisation's own mail
-	// endpoints to probe too, and the DNS server to ask (connFlags).
-	probeHosts []string
-	resolver   string
-}
-
-// connFlags are the target's settings a profile's connection takes.
-func (t *target) connFlags() connFlags {
-	return connFlags{probe: t.probe, oktaFactors: t.oktaFactors, probeHosts: t.probeHosts, resolver: t.resolver}
+	// connFlags: what a profile's connection takes besides the profile
+	// (--probe, --okta-factors, --probe-host, --resolver); scenarios and
+	// simulators take only the Okta factors mode.
+	connFlags
 }
 
 func (t *target) flags(cmd *cobra.Command) {
@@ -120,7 +109,7 @@ func (t *target) open(ctx context.Context, a *app, defaultScenario string) (*con
 	if err := profile.CheckOktaFactors(t.oktaFactors); err != nil {
 		return nil, fmt.Errorf("--okta-factors: %w", err)
 	}
-	if err := checkConnFlags(t.connFlags(), t.profile != ""); err != nil {
+	if err := checkConnFlags(t.connFlags, t.profile != ""); err != nil {
 		return nil, err
 	}
 	if n == 0 {

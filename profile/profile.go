@@ -108,6 +108,10 @@ type Profile struct {
 	OktaFactors string `json:"oktaFactors,omitempty"`
 }
 
+// Probing reports whether the profile has the mail endpoints probed: it
+// asks for it, or names endpoints of its own.
+func (p Profile) Probing() bool { return p.Probe || len(p.ProbeHosts) > 0 }
+
 // Kind names a secret a profile may need.
 type Kind string
 

@@ -857,7 +857,7 @@ func (m *Connect) details(p profile.Profile, w int) []string {
 		}
 	}
 	probe := "off: the mail endpoints are not probed"
-	if p.Probe || len(p.ProbeHosts) > 0 {
+	if p.Probing() {
 		probe = "on: the mail endpoints are probed from this machine"
 	}
 	if len(p.ProbeHosts) > 0 {
