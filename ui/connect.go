@@ -566,15 +566,15 @@ type profileAnswers struct {
 	ProbeHosts string
 }
 
-// probeHosts splits the answer into endpoints.
-func (a *profileAnswers) probeHosts() []string {
-	return strings.FieldsFunc(a.ProbeHosts, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+// splitHosts splits the form's answer into endpoints.
+func splitHosts(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 }
 
 func (a *profileAnswers) profile() profile.Profile {
 	org := strings.TrimSpace(a.OktaOrg)
 	return profile.Profile{Name: a.Name, Tenant: a.Tenant, SignIn: a.SignIn, ClientID: a.ClientID, CertificatePath: a.Certificate,
-		OktaOrg: org, OktaAuth: a.OktaAuth, OktaClientID: a.OktaClientID, OktaKeyPath: a.OktaKey, Probe: a.Probe, ProbeHosts: a.probeHosts()}.Normalize()
+		OktaOrg: org, OktaAuth: a.OktaAuth, OktaClientID: a.OktaClientID, OktaKeyPath: a.OktaKey, Probe: a.Probe, ProbeHosts: splitHosts(a.ProbeHosts)}.Normalize()
 }
 
 func (a *profileAnswers) secrets() map[profile.Kind]string {
@@ -602,7 +602,7 @@ func buildProfileForm() (*huh.Form, *profileAnswers) {
 // validHosts checks the form's on-premises endpoints, naming the first
 // that does not read.
 func validHosts(s string) error {
-	for _, h := range (&profileAnswers{ProbeHosts: s}).probeHosts() {
+	for _, h := range splitHosts(s) {
 		if _, _, _, err := tenant.ParseEndpoint(h); err != nil {
 			return err
 		}

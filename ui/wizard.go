@@ -473,7 +473,7 @@ func (w *Wizard) renderTabs(width int) string {
 	return line
 }
 
-// keyMap joins the screen's keys and the global ones for the help bar.
+// joinedKeys joins the screen's keys and the global ones for the help bar.
 func (w *Wizard) joinedKeys() joinedKeys {
 	scr := w.screens[w.page]
 	return joinedKeys{screen: scr, global: w.keys, errShown: w.err != "", capturing: scr.Capturing() || scr.Busy() != ""}
