@@ -91,8 +91,7 @@ func ParseEndpoint(s string) (host string, port int, protocol string, err error)
 	hp, proto, _ := strings.Cut(s, "/")
 	h, ps, serr := net.SplitHostPort(hp)
 	n, perr := strconv.Atoi(ps)
-	h = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
-	if serr != nil || perr != nil || n <= 0 || n > 65535 || h == "" {
+	if serr != nil || perr != nil || n <= 0 || n > 65535 || strings.Trim(h, " .") == "" {
 		return "", 0, "", fmt.Errorf("endpoint %q: expected host:port or host:port/protocol", s)
 	}
 	return NormalizeEndpoint(h, n, proto)
