@@ -17,6 +17,7 @@ import (
 
 	"charm.land/fang/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/harden365/harden365/tenant"
 )
@@ -201,4 +202,26 @@ func TestErrorPrintedAsWritten(t *testing.T) {
 	if out := b.String(); !strings.Contains(out, "contoso.onmicrosoft.com: --okta-factors:") {
 		t.Errorf("the error was rewritten:\n%s", out)
 	}
+}
+
+// The flags' help reads as prose: no command's help shows cobra's
+// placeholder backticks ("Write a debug log to `FILE`").
+func TestHelpHasNoBackticks(t *testing.T) {
+	var walk func(c *cobra.Command, path []string)
+	walk = func(c *cobra.Command, path []string) {
+		if c.Hidden {
+			return
+		}
+		out, errOut, code := run(t, append(path, "--help")...)
+		if code != 0 {
+			t.Fatalf("%v --help: exit %d: %s", path, code, errOut)
+		}
+		if i := strings.IndexByte(out, '`'); i >= 0 {
+			t.Errorf("harden365 %s --help shows a backtick: …%s…", strings.Join(path, " "), out[max(i-40, 0):min(i+40, len(out))])
+		}
+		for _, sub := range c.Commands() {
+			walk(sub, append(append([]string{}, path...), sub.Name()))
+		}
+	}
+	walk(NewRoot(IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}), nil)
 }

@@ -33,7 +33,7 @@ func newProfileCmd(a *app) *cobra.Command {
 			"secrets in profiles.json in your config directory (or $H365_CONFIG_DIR). Secrets (client secret,\n" +
 			"certificate password, Okta API token) go to the OS keyring; where there is none, set\n" +
 			"H365_CLIENT_SECRET, H365_CERT_PASSWORD or H365_OKTA_TOKEN when you run harden365.\n\n" +
-			"Use a profile with `harden365` (the wizard), or --profile NAME on collect, assess, apply and rollback.",
+			"Use a profile with harden365 (the wizard), or --profile NAME on collect, assess, apply and rollback.",
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newProfileListCmd(a), newProfileAddCmd(a), newProfileRemoveCmd(a))

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"runtime/debug"
 
 	"charm.land/fang/v2"
@@ -86,7 +87,20 @@ func NewRoot(streams IO) *cobra.Command {
 	root.AddCommand(newScenariosCmd(a), newSimCmd(a), newCollectCmd(a), newAssessCmd(a), newDemoCmd(a), newApplyCmd(a), newRollbackCmd(a))
 	root.AddCommand(newReportCmd(a))
 	root.AddCommand(newProfileCmd(a))
+	plainUsages(root)
 	return root
+}
+
+// plainUsages drops the backticks of the flags' usages. They name cobra's
+// placeholder (`FILE`), which fang's help does not show: it printed them
+// as they are ("Write a debug log to `FILE`").
+func plainUsages(c *cobra.Command) {
+	strip := func(f *pflag.Flag) { f.Usage = strings.ReplaceAll(f.Usage, "`", "") }
+	c.Flags().VisitAll(strip)
+	c.PersistentFlags().VisitAll(strip)
+	for _, sub := range c.Commands() {
+		plainUsages(sub)
+	}
 }
 
 func (a *app) openDebugLog(cmd *cobra.Command) error {

@@ -98,7 +98,7 @@ func newSimGenerateCmd(a *app) *cobra.Command {
 		Long: "Generates an organisation of --mailboxes mailboxes: several mail domains (most federated to Okta, one managed),\n" +
 			"mostly hardened protocol switches with a realistic tail open, authentication policies, Okta groups and the\n" +
 			"Office 365 app's rules, users with factors, 30 days of sign-ins (mostly modern, a tail of legacy clients),\n" +
-			"client usage, mobile devices, DNS records and mail endpoints. Serve it with `sim serve --scenario FILE`.",
+			"client usage, mobile devices, DNS records and mail endpoints. Serve it with: harden365 sim serve --scenario FILE.",
 		Example: "  harden365 sim generate --mailboxes 100000 --seed 1 --out big.json\n" +
 			"  harden365 sim serve --scenario big.json --latency 50ms",
 		Args: cobra.NoArgs,
