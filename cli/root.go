@@ -10,8 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"runtime/debug"
+	"strings"
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
