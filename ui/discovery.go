@@ -292,7 +292,10 @@ var serviceOrder = []string{"graph", "exchange", "okta", "dns", "probe"}
 func (m *Discovery) renderSources(w, budget int) string {
 	st := m.c.Styles
 	var heads []string
-	var active []string
+	// The running sources, those that wait (throttled) first: they are
+	// what a slow discovery is waiting on, and must not hide under "… and
+	// N more".
+	var active, waiting []string
 	for _, svc := range serviceOrder {
 		srcs := m.sourcesOf(svc)
 		if len(srcs) == 0 {
@@ -331,15 +334,18 @@ func (m *Discovery) renderSources(w, budget int) string {
 				continue
 			}
 			elapsed := m.now().Sub(s.started).Round(100 * time.Millisecond)
-			text := fmt.Sprintf("%s · %s, %s · %s", label(s.id), plural(s.items, "item"), plural(s.pages, "page"), elapsed)
 			if s.waiting != "" {
 				// The wait first, counting down: the reason may not fit.
 				left := max(s.retryAt.Sub(m.now()), 0).Round(100 * time.Millisecond)
-				text = fmt.Sprintf("%s: retrying in %s (%s)", label(s.id), left, s.waiting)
+				text := fmt.Sprintf("%s: retrying in %s (%s)", label(s.id), left, s.waiting)
+				waiting = append(waiting, "     "+st.Warn.Render(truncate(serviceTitles[svc]+" · "+text, w-7)))
+				continue
 			}
+			text := fmt.Sprintf("%s · %s, %s · %s", label(s.id), plural(s.items, "item"), plural(s.pages, "page"), elapsed)
 			active = append(active, "     "+st.Muted.Render(truncate(serviceTitles[svc]+" · "+text, w-7)))
 		}
 	}
+	active = append(waiting, active...)
 	out := strings.Join(heads, "\n")
 	room := budget - len(heads) - 1
 	if len(active) > 0 && room > 1 {

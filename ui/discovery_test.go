@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/harden365/harden365/clients/collect"
 	"github.com/harden365/harden365/tenant"
@@ -229,5 +231,60 @@ func TestDiscoveryWaitCountsDown(t *testing.T) {
 	clock = clock.Add(4500 * time.Millisecond)
 	if view := ansi.Strip(w.render()); !strings.Contains(view, "retrying in 7.5s") {
 		t.Errorf("the wait does not count down:\n%s", view)
+	}
+}
+
+// The discovery screen's views: under way (half the sources done, one
+// throttled), the summary, and the sources with s; at 80x24 and 120x40.
+func TestDiscoveryGoldens(t *testing.T) {
+	snap := snapshotFixture(t, "contoso")
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			release := make(chan struct{})
+			half := len(snap.Collection) / 2
+			run := func(ctx context.Context, sink collect.Sink) (*tenant.Snapshot, error) {
+				for i := range snap.Collection {
+					st := snap.Collection[i]
+					sink(collect.Event{Source: st.ID, Service: st.Service, Kind: collect.Started})
+					sink(collect.Event{Source: st.ID, Service: st.Service, Kind: collect.Page, Items: st.Items, Pages: st.Pages})
+					if i < half {
+						sink(collect.Event{Source: st.ID, Service: st.Service, Kind: collect.Done, Status: &st, Items: st.Items, Pages: st.Pages})
+					}
+				}
+				last := snap.Collection[len(snap.Collection)-1]
+				sink(collect.Event{Source: last.ID, Service: last.Service, Kind: collect.Waiting, Wait: 12 * time.Second, Message: "throttled (429)", Items: last.Items, Pages: last.Pages})
+				<-release
+				for i := half; i < len(snap.Collection); i++ {
+					st := snap.Collection[i]
+					sink(collect.Event{Source: st.ID, Service: st.Service, Kind: collect.Done, Status: &st, Items: st.Items, Pages: st.Pages})
+				}
+				return snap, nil
+			}
+			w := NewWizard(Options{Mode: "demo", Org: "scenario contoso", AsOf: snap.AsOf, Backend: Backend{Discover: run, Now: fixedNow(snap)}})
+			clock := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+			w.Screen(PageDiscovery).(*Discovery).now = func() time.Time { return clock }
+			w.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			d := newDriver(t, w)
+			d.run(w.Init())
+			disc := w.Screen(PageDiscovery).(*Discovery)
+			last := snap.Collection[len(snap.Collection)-1].ID
+			d.until("the throttled source", func() bool { return disc.sources[last] != nil && disc.sources[last].waiting != "" })
+			clock = clock.Add(1500 * time.Millisecond)
+			t.Run("running", func(t *testing.T) {
+				checkFits(t, w.render(), size[0], size[1])
+				golden.RequireEqual(t, []byte(ansi.Strip(w.render())))
+			})
+			close(release)
+			d.until("the end of discovery", func() bool { return strings.Contains(ansi.Strip(w.render()), "Discovery finished") })
+			t.Run("summary", func(t *testing.T) {
+				checkFits(t, w.render(), size[0], size[1])
+				golden.RequireEqual(t, []byte(ansi.Strip(w.render())))
+			})
+			d.press("s")
+			t.Run("sources", func(t *testing.T) {
+				checkFits(t, w.render(), size[0], size[1])
+				golden.RequireEqual(t, []byte(ansi.Strip(w.render())))
+			})
+		})
 	}
 }
