@@ -169,14 +169,7 @@ func TestOktaFactorsFlag(t *testing.T) {
 	if !strings.Contains(errOut, "– okta.factors") || !strings.Contains(errOut, "not read (--okta-factors none): one request per Okta user (16 users") {
 		t.Errorf("progress does not say the factors were not read:\n%s", errOut)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := tenant.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := readSnapshot(t, path)
 	if st, _ := snap.Status("okta.factors"); st.State != tenant.StateSkipped || snap.FactorsRead() || len(snap.Errors()) != 0 {
 		t.Errorf("okta.factors %+v, errors %+v", st, snap.Errors())
 	}
@@ -224,4 +217,18 @@ func TestHelpHasNoBackticks(t *testing.T) {
 		}
 	}
 	walk(NewRoot(IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}), nil)
+}
+
+// readSnapshot reads and decodes a snapshot file.
+func readSnapshot(t *testing.T, path string) *tenant.Snapshot {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tenant.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/harden365/harden365/remediate"
 	"github.com/harden365/harden365/report"
 	"github.com/harden365/harden365/sim"
-	"github.com/harden365/harden365/tenant"
 )
 
 const oldSession = "../report/testdata/session-v1-old.json"
@@ -100,14 +99,7 @@ func TestReportSessionWithItsJournal(t *testing.T) {
 	if _, errOut, code := run(t, "collect", "--scenario", "okta-classic", "--out", snapPath); code != 0 {
 		t.Fatalf("collect: exit %d: %s", code, errOut)
 	}
-	raw, err := os.ReadFile(snapPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := tenant.Decode(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := readSnapshot(t, snapPath)
 	c := remediate.DefaultChoices()
 	plan, err := remediate.NewPlan(snap, []string{"C"}, c, snap.AsOf)
 	if err != nil {

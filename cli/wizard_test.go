@@ -224,14 +224,7 @@ func TestWizardResume(t *testing.T) {
 // before writing; a plan made later (other times) is the same plan, a
 // changed organisation is not.
 func TestWritesDiffer(t *testing.T) {
-	data, err := os.ReadFile("../ui/testdata/contoso.snapshot.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := tenant.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := readSnapshot(t, "../ui/testdata/contoso.snapshot.json")
 	steps := []string{"B", "C", "SMTP-AUTH", "D", "E", "FED-MFA", "CA-LEGACY", "F"}
 	p1, err := remediate.NewPlan(s, steps, remediate.Choices{}, s.AsOf.Add(time.Hour))
 	if err != nil {
@@ -243,7 +236,7 @@ func TestWritesDiffer(t *testing.T) {
 	if d := writesDiffer(p1.Writes(), p2.Writes()); d != "" {
 		t.Errorf("the same plan an hour later differs: %s", d)
 	}
-	changed, _ := tenant.Decode(data)
+	changed := readSnapshot(t, "../ui/testdata/contoso.snapshot.json")
 	for i := range changed.Exchange.CASMailboxes {
 		changed.Exchange.CASMailboxes[i].ImapEnabled = false
 		changed.Exchange.CASMailboxes[i].PopEnabled = false
